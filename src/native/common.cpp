@@ -1,0 +1,93 @@
+// Errors, process set-up, seeds and buffers.
+#include <malloc.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "shim.h"
+
+namespace {
+thread_local std::string last_error;
+}
+
+namespace tw {
+
+void set_error(const std::string& message) { last_error = message; }
+
+std::vector<torch::Tensor> trainable_parameters(torch::nn::Module& module) {
+  std::vector<torch::Tensor> result;
+  for (auto& p : module.parameters()) {
+    if (p.requires_grad()) result.push_back(p);
+  }
+  return result;
+}
+
+void archive_to_buffer(torch::serialize::OutputArchive& archive, uint8_t** data, int64_t* length) {
+  require(data != nullptr && length != nullptr, "data and length must not be null");
+  std::ostringstream stream;
+  archive.save_to(stream);
+  const std::string bytes = stream.str();
+  auto* buffer = static_cast<uint8_t*>(std::malloc(bytes.size() == 0 ? 1 : bytes.size()));
+  if (buffer == nullptr) throw std::bad_alloc();
+  std::memcpy(buffer, bytes.data(), bytes.size());
+  *data = buffer;
+  *length = static_cast<int64_t>(bytes.size());
+}
+
+void archive_from_buffer(torch::serialize::InputArchive& archive, const uint8_t* data, int64_t length) {
+  require(data != nullptr && length > 0, "the serialized state is empty");
+  archive.load_from(reinterpret_cast<const char*>(data), static_cast<size_t>(length));
+}
+
+}  // namespace tw
+
+extern "C" {
+
+const char* tw_last_error(void) { return last_error.c_str(); }
+
+int tw_init(int threads) {
+  return tw::guard([&] {
+    // In a .NET process glibc would mmap/munmap every tensor over 128 KB on each op, which
+    // makes a training step ~3x slower; keep such blocks in the heap instead.
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    // libtorch picks 1 thread on a 2-core machine; the caller says how many it wants.
+    if (threads > 0) torch::set_num_threads(threads);
+  });
+}
+
+int tw_get_num_threads(int* out) {
+  return tw::guard([&] {
+    tw::require(out != nullptr, "out must not be null");
+    *out = torch::get_num_threads();
+  });
+}
+
+int tw_manual_seed(uint64_t seed) {
+  return tw::guard([&] { torch::manual_seed(seed); });
+}
+
+int tw_torch_version(const char** out) {
+  return tw::guard([&] {
+    tw::require(out != nullptr, "out must not be null");
+    static const std::string version = std::to_string(TORCH_VERSION_MAJOR) + "." +
+                                       std::to_string(TORCH_VERSION_MINOR) + "." +
+                                       std::to_string(TORCH_VERSION_PATCH);
+    *out = version.c_str();
+  });
+}
+
+int tw_cuda_device_count(int* out) {
+  return tw::guard([&] {
+    tw::require(out != nullptr, "out must not be null");
+    *out = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+  });
+}
+
+int tw_buffer_free(uint8_t* data) {
+  std::free(data);
+  return TW_OK;
+}
+
+}  // extern "C"

@@ -1,0 +1,305 @@
+// Models built from a layer list, their state, and the train and eval steps.
+#include <cstring>
+#include <sstream>
+
+#include "shim.h"
+
+namespace tw {
+namespace {
+
+namespace nn = torch::nn;
+
+/// conv3x3-bn-relu-conv3x3-bn plus a shortcut (1x1 conv + bn when the shape changes), then relu.
+struct ResidualBlockImpl : nn::Module {
+  ResidualBlockImpl(int64_t in, int64_t out, int64_t stride)
+      : conv1(register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)))),
+        bn1(register_module("bn1", nn::BatchNorm2d(out))),
+        conv2(register_module("conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1).bias(false)))),
+        bn2(register_module("bn2", nn::BatchNorm2d(out))) {
+    if (in != out || stride != 1) {
+      shortcut = register_module(
+          "shortcut", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
+                                     nn::BatchNorm2d(out)));
+    }
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    auto y = torch::relu(bn1(conv1(x)));
+    y = bn2(conv2(y));
+    return torch::relu(y + (shortcut.is_empty() ? x : shortcut->forward(x)));
+  }
+  nn::Conv2d conv1;
+  nn::BatchNorm2d bn1;
+  nn::Conv2d conv2;
+  nn::BatchNorm2d bn2;
+  nn::Sequential shortcut{nullptr};
+};
+TORCH_MODULE(ResidualBlock);
+
+int64_t to_int(const std::string& token, const std::string& line) {
+  try {
+    size_t used = 0;
+    const int64_t value = std::stoll(token, &used);
+    require(used == token.size(), "");
+    return value;
+  } catch (const std::exception&) {
+    throw ArgumentError("layer '" + line + "': '" + token + "' is not an integer");
+  }
+}
+
+double to_double(const std::string& token, const std::string& line) {
+  try {
+    size_t used = 0;
+    const double value = std::stod(token, &used);
+    require(used == token.size(), "");
+    return value;
+  } catch (const std::exception&) {
+    throw ArgumentError("layer '" + line + "': '" + token + "' is not a number");
+  }
+}
+
+}  // namespace
+
+/*
+ * One layer per line; blank lines are skipped. Layers before `head` form the backbone.
+ *   input C H W | input F        the shape of one sample (required, first)
+ *   linear IN OUT                conv2d IN OUT K [STRIDE]  (padding K/2)
+ *   batchnorm1d F                batchnorm2d C
+ *   maxpool2d K                  global_avgpool            flatten
+ *   relu | tanh | gelu | swish | prelu | leaky_relu [SLOPE]
+ *   dropout P                    resblock IN OUT STRIDE    head
+ */
+std::vector<int64_t> build_layers(const std::string& text, Net& net) {
+  std::vector<int64_t> input_shape;
+  nn::Sequential* target = &net->backbone;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::vector<std::string> t;
+    for (std::string w; words >> w;) t.push_back(w);
+    if (t.empty()) continue;
+    const std::string& kind = t[0];
+    auto arity = [&](size_t min, size_t max) {
+      require(t.size() - 1 >= min && t.size() - 1 <= max,
+              "layer '" + line + "': expected " + std::to_string(min) +
+                  (min == max ? "" : "-" + std::to_string(max)) + " arguments");
+    };
+    auto i = [&](size_t k) { return to_int(t[k], line); };
+    if (kind == "input") {
+      arity(1, 3);
+      for (size_t k = 1; k < t.size(); ++k) input_shape.push_back(i(k));
+    } else if (kind == "linear") {
+      arity(2, 2);
+      (*target)->push_back(nn::Linear(i(1), i(2)));
+    } else if (kind == "conv2d") {
+      arity(3, 4);
+      const int64_t k = i(3);
+      (*target)->push_back(nn::Conv2d(nn::Conv2dOptions(i(1), i(2), k).stride(t.size() > 4 ? i(4) : 1).padding(k / 2)));
+    } else if (kind == "batchnorm1d") {
+      arity(1, 1);
+      (*target)->push_back(nn::BatchNorm1d(i(1)));
+    } else if (kind == "batchnorm2d") {
+      arity(1, 1);
+      (*target)->push_back(nn::BatchNorm2d(i(1)));
+    } else if (kind == "maxpool2d") {
+      arity(1, 1);
+      (*target)->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(i(1))));
+    } else if (kind == "global_avgpool") {
+      arity(0, 0);
+      (*target)->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({1, 1})));
+      (*target)->push_back(nn::Flatten());
+    } else if (kind == "flatten") {
+      arity(0, 0);
+      (*target)->push_back(nn::Flatten());
+    } else if (kind == "relu") {
+      arity(0, 0);
+      (*target)->push_back(nn::ReLU());
+    } else if (kind == "tanh") {
+      arity(0, 0);
+      (*target)->push_back(nn::Tanh());
+    } else if (kind == "gelu") {
+      arity(0, 0);
+      (*target)->push_back(nn::GELU());
+    } else if (kind == "swish") {
+      arity(0, 0);
+      (*target)->push_back(nn::SiLU());
+    } else if (kind == "prelu") {
+      arity(0, 0);
+      (*target)->push_back(nn::PReLU());
+    } else if (kind == "leaky_relu") {
+      arity(0, 1);
+      (*target)->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(t.size() > 1 ? to_double(t[1], line) : 0.01)));
+    } else if (kind == "dropout") {
+      arity(1, 1);
+      const double p = to_double(t[1], line);
+      require(p >= 0.0 && p < 1.0, "layer '" + line + "': dropout must be in [0, 1)");
+      (*target)->push_back(nn::Dropout(p));
+    } else if (kind == "resblock") {
+      arity(3, 3);
+      (*target)->push_back(ResidualBlock(i(1), i(2), i(3)));
+    } else if (kind == "head") {
+      arity(0, 0);
+      require(target == &net->backbone, "'head' appears twice");
+      target = &net->head;
+    } else {
+      throw ArgumentError("unknown layer '" + kind + "'");
+    }
+  }
+  require(!input_shape.empty(), "the layer list must start with 'input'");
+  require(net->backbone->size() + net->head->size() > 0, "the layer list has no layers");
+  return input_shape;
+}
+
+namespace {
+
+torch::Tensor input_tensor(tw_model* m, const float* x, int64_t n) {
+  std::vector<int64_t> shape{n};
+  shape.insert(shape.end(), m->input_shape.begin(), m->input_shape.end());
+  // from_blob borrows the caller's pinned buffer; .to() copies only for a GPU.
+  auto t = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
+  return m->device.is_cpu() ? t : t.to(m->device, /*non_blocking=*/true);
+}
+
+torch::Tensor target_tensor(tw_model* m, const void* y, int64_t n) {
+  auto t = m->classification
+               ? torch::from_blob(const_cast<void*>(y), {n}, torch::kInt64)
+               : torch::from_blob(const_cast<void*>(y), {n, m->output_size}, torch::kFloat32);
+  return m->device.is_cpu() ? t : t.to(m->device, /*non_blocking=*/true);
+}
+
+torch::Tensor loss_of(tw_model* m, const torch::Tensor& out, const torch::Tensor& y, bool sum) {
+  namespace F = torch::nn::functional;
+  if (m->classification) {
+    return sum ? F::cross_entropy(out, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
+               : F::cross_entropy(out, y);
+  }
+  return sum ? F::mse_loss(out, y, F::MSELossFuncOptions().reduction(torch::kSum)) : F::mse_loss(out, y);
+}
+
+void check_batch(tw_model* m, const float* x, const void* y, int64_t n) {
+  require(m != nullptr, "model must not be null");
+  require(x != nullptr && y != nullptr, "x and y must not be null");
+  require(n > 0, "the batch is empty");
+}
+
+}  // namespace
+}  // namespace tw
+
+extern "C" {
+
+int tw_model_create(const char* layers, const char* loss, const char* device, tw_model** out) {
+  return tw::guard([&] {
+    tw::require(layers != nullptr && loss != nullptr && device != nullptr && out != nullptr,
+                "arguments must not be null");
+    const std::string loss_name(loss);
+    tw::require(loss_name == "cross_entropy" || loss_name == "mse",
+                "loss must be cross_entropy or mse, got '" + loss_name + "'");
+    auto model = std::make_unique<tw_model>();
+    model->device = torch::Device(device);
+    tw::require(!model->device.is_cuda() || torch::cuda::is_available(),
+                std::string("device '") + device + "' was asked for but libtorch sees no CUDA device");
+    model->classification = loss_name == "cross_entropy";
+    model->net = tw::Net();
+    model->input_shape = tw::build_layers(layers, model->net);
+    model->input_size = 1;
+    for (auto d : model->input_shape) model->input_size *= d;
+    model->net->to(model->device);
+    // One dry forward pass checks that the layers fit together and tells the output size.
+    torch::NoGradGuard no_grad;
+    model->net->eval();
+    std::vector<int64_t> shape{2};
+    shape.insert(shape.end(), model->input_shape.begin(), model->input_shape.end());
+    auto y = model->net->forward(torch::zeros(shape, torch::TensorOptions().device(model->device)));
+    tw::require(y.dim() == 2, "the model's output must be [batch, outputs], got " + std::to_string(y.dim()) +
+                                  " dimensions: end with flatten and a linear layer");
+    model->output_size = y.size(1);
+    *out = model.release();
+  });
+}
+
+int tw_model_free(tw_model* model) {
+  return tw::guard([&] { delete model; });
+}
+
+int tw_model_parameter_count(tw_model* model, int64_t* total, int64_t* trainable) {
+  return tw::guard([&] {
+    tw::require(model != nullptr && total != nullptr && trainable != nullptr, "arguments must not be null");
+    *total = 0;
+    *trainable = 0;
+    for (auto& p : model->net->parameters()) {
+      *total += p.numel();
+      if (p.requires_grad()) *trainable += p.numel();
+    }
+  });
+}
+
+int tw_model_output_size(tw_model* model, int64_t* out) {
+  return tw::guard([&] {
+    tw::require(model != nullptr && out != nullptr, "arguments must not be null");
+    *out = model->output_size;
+  });
+}
+
+int tw_model_save(tw_model* model, uint8_t** data, int64_t* length) {
+  return tw::guard([&] {
+    tw::require(model != nullptr, "model must not be null");
+    torch::serialize::OutputArchive archive;
+    model->net->save(archive);
+    tw::archive_to_buffer(archive, data, length);
+  });
+}
+
+int tw_model_load(tw_model* model, const uint8_t* data, int64_t length) {
+  return tw::guard([&] {
+    tw::require(model != nullptr, "model must not be null");
+    torch::serialize::InputArchive archive;
+    tw::archive_from_buffer(archive, data, length);
+    model->net->load(archive);
+    model->net->to(model->device);
+  });
+}
+
+int tw_train_step(tw_model* model, tw_optimizer* optimizer, const float* x, const void* y, int64_t n,
+                  float* loss, int64_t* correct) {
+  return tw::guard([&] {
+    tw::check_batch(model, x, y, n);
+    tw::require(optimizer != nullptr && optimizer->model == model, "the optimizer does not belong to this model");
+    tw::require(loss != nullptr && correct != nullptr, "loss and correct must not be null");
+    model->net->train();
+    auto input = tw::input_tensor(model, x, n);
+    auto target = tw::target_tensor(model, y, n);
+    optimizer->optimizer->zero_grad();
+    auto out = model->net->forward(input);
+    auto data_loss = tw::loss_of(model, out, target, /*sum=*/false);
+    auto total = data_loss;
+    if (optimizer->l1 > 0.0) {
+      auto penalty = torch::zeros({}, out.options());
+      for (auto& w : optimizer->l1_weights) penalty = penalty + w.abs().sum();
+      total = total + optimizer->l1 * penalty;
+    }
+    total.backward();
+    if (optimizer->clip_norm > 0.0) torch::nn::utils::clip_grad_norm_(optimizer->parameters, optimizer->clip_norm);
+    optimizer->optimizer->step();
+    *loss = data_loss.item<float>();
+    *correct = model->classification ? out.argmax(1).eq(target).sum().item<int64_t>() : 0;
+  });
+}
+
+int tw_eval_step(tw_model* model, const float* x, const void* y, int64_t n, double* loss_sum, float* outputs) {
+  return tw::guard([&] {
+    tw::check_batch(model, x, y, n);
+    tw::require(loss_sum != nullptr, "loss_sum must not be null");
+    torch::NoGradGuard no_grad;
+    model->net->eval();
+    auto out = model->net->forward(tw::input_tensor(model, x, n));
+    auto target = tw::target_tensor(model, y, n);
+    // MSE is summed over every output value and reported per sample by the caller.
+    *loss_sum = tw::loss_of(model, out, target, /*sum=*/true).item<double>();
+    if (outputs != nullptr) {
+      auto values = (model->classification ? torch::softmax(out, 1) : out).to(torch::kCPU, torch::kFloat32).contiguous();
+      std::memcpy(outputs, values.data_ptr<float>(), sizeof(float) * static_cast<size_t>(values.numel()));
+    }
+  });
+}
+
+}  // extern "C"

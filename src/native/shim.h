@@ -1,0 +1,83 @@
+// Internals shared by the shim's translation units. Nothing here is part of the C ABI.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tw.h"
+
+namespace tw {
+
+/// A mistake in what the caller passed (layer text, option, size): reported as TW_E_ARGUMENT.
+struct ArgumentError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+void set_error(const std::string& message);
+
+/// Runs `body`, turning every exception into a status code and a thread-local message.
+template <class Body>
+int guard(Body&& body) noexcept {
+  try {
+    body();
+    return TW_OK;
+  } catch (const ArgumentError& e) {
+    set_error(e.what());
+    return TW_E_ARGUMENT;
+  } catch (const c10::Error& e) {
+    set_error(e.what_without_backtrace());
+    return TW_E_TORCH;
+  } catch (const std::exception& e) {
+    set_error(e.what());
+    return TW_E_INTERNAL;
+  } catch (...) {
+    set_error("unknown C++ exception");
+    return TW_E_INTERNAL;
+  }
+}
+
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw ArgumentError(message);
+}
+
+/// The network: a feature extractor and a head, so transfer learning can address each by name.
+struct NetImpl : torch::nn::Module {
+  NetImpl() : backbone(register_module("backbone", torch::nn::Sequential())),
+              head(register_module("head", torch::nn::Sequential())) {}
+  torch::Tensor forward(torch::Tensor x) { return head->forward(backbone->forward(x)); }
+  torch::nn::Sequential backbone;
+  torch::nn::Sequential head;
+};
+TORCH_MODULE(Net);
+
+/// Parses the layer list (see layers.cpp) into `net`; returns the input shape per sample.
+std::vector<int64_t> build_layers(const std::string& text, Net& net);
+
+std::vector<torch::Tensor> trainable_parameters(torch::nn::Module& module);
+
+/// Copies an archive's bytes into a malloc'd buffer the caller frees with tw_buffer_free.
+void archive_to_buffer(torch::serialize::OutputArchive& archive, uint8_t** data, int64_t* length);
+void archive_from_buffer(torch::serialize::InputArchive& archive, const uint8_t* data, int64_t length);
+
+}  // namespace tw
+
+struct tw_model {
+  tw::Net net{nullptr};
+  torch::Device device{torch::kCPU};
+  bool classification = true;
+  std::vector<int64_t> input_shape;  // per sample, e.g. {1, 28, 28} or {784}
+  int64_t input_size = 0;
+  int64_t output_size = 0;
+};
+
+struct tw_optimizer {
+  tw_model* model = nullptr;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::vector<torch::Tensor> parameters;  // trainable, in module order
+  std::vector<torch::Tensor> l1_weights;  // weight matrices and kernels (dim >= 2)
+  double l1 = 0.0;
+  double clip_norm = 0.0;
+};

@@ -1,0 +1,88 @@
+/*
+ * tw.h: the C ABI of the TrainingWorkers engine shim over libtorch.
+ *
+ * Coarse on purpose: a model is built from a layer list, an optimizer over it, and one call
+ * trains or evaluates a whole batch. C# owns the loop, the data, metrics and checkpoints.
+ *
+ * Every export returns TW_OK (0) or an error status; the message of the last failure on the
+ * calling thread is returned by tw_last_error(). No C++ exception crosses this boundary.
+ */
+#ifndef TW_H
+#define TW_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TW_EXPORT __attribute__((visibility("default")))
+
+enum tw_status {
+  TW_OK = 0,
+  TW_E_ARGUMENT = 1, /* a bad argument or layer/option text: the caller's mistake */
+  TW_E_TORCH = 2,    /* libtorch raised c10::Error */
+  TW_E_INTERNAL = 3  /* any other exception */
+};
+
+typedef struct tw_model tw_model;
+typedef struct tw_optimizer tw_optimizer;
+
+/* The message of the last failed call on this thread ("" if none). Valid until the next call. */
+TW_EXPORT const char* tw_last_error(void);
+
+/* Process-wide set-up: malloc tuning and intra-op threads (threads <= 0 keeps libtorch's choice). */
+TW_EXPORT int tw_init(int threads);
+TW_EXPORT int tw_get_num_threads(int* out);
+TW_EXPORT int tw_manual_seed(uint64_t seed);
+/* "1.13.1" etc., and the number of CUDA devices libtorch sees (0 on a CPU build). */
+TW_EXPORT int tw_torch_version(const char** out);
+TW_EXPORT int tw_cuda_device_count(int* out);
+
+/*
+ * Builds a model from a layer list, one layer per line (see layers.cpp for the grammar), on a
+ * device ("cpu", "cuda", "cuda:1"). `loss` is "cross_entropy" (int64 class targets) or "mse"
+ * (float targets, one per output).
+ */
+TW_EXPORT int tw_model_create(const char* layers, const char* loss, const char* device, tw_model** out);
+TW_EXPORT int tw_model_free(tw_model* model);
+TW_EXPORT int tw_model_parameter_count(tw_model* model, int64_t* total, int64_t* trainable);
+TW_EXPORT int tw_model_output_size(tw_model* model, int64_t* out);
+
+/* Serialized parameters and buffers. The buffer is owned by the shim: release it with tw_buffer_free. */
+TW_EXPORT int tw_model_save(tw_model* model, uint8_t** data, int64_t* length);
+TW_EXPORT int tw_model_load(tw_model* model, const uint8_t* data, int64_t length);
+TW_EXPORT int tw_buffer_free(uint8_t* data);
+
+/*
+ * Builds an optimizer over the trainable parameters: `options` is "type key=value ...", e.g.
+ * "adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8 weight_decay=0". Types: sgd, adam, adamw,
+ * rmsprop, adagrad, adadelta. Also "l1=..." (penalty added to the loss) and "clip_norm=...".
+ */
+TW_EXPORT int tw_optimizer_create(tw_model* model, const char* options, tw_optimizer** out);
+TW_EXPORT int tw_optimizer_free(tw_optimizer* optimizer);
+TW_EXPORT int tw_optimizer_set_lr(tw_optimizer* optimizer, double lr);
+TW_EXPORT int tw_optimizer_save(tw_optimizer* optimizer, uint8_t** data, int64_t* length);
+TW_EXPORT int tw_optimizer_load(tw_optimizer* optimizer, const uint8_t* data, int64_t length);
+
+/*
+ * One training step on a batch of n rows: x is n * input_size floats; y is n int64 class ids
+ * (cross_entropy) or n * output_size floats (mse). Returns the mean loss (without the L1 term)
+ * and, for classification, the number of correct predictions.
+ */
+TW_EXPORT int tw_train_step(tw_model* model, tw_optimizer* optimizer, const float* x, const void* y,
+                            int64_t n, float* loss, int64_t* correct);
+
+/*
+ * Evaluates a batch without gradients in eval mode: the summed loss, and, when outputs is not
+ * NULL, the model's outputs (n * output_size floats: class probabilities for cross_entropy, raw
+ * predictions for mse).
+ */
+TW_EXPORT int tw_eval_step(tw_model* model, const float* x, const void* y, int64_t n, double* loss_sum,
+                           float* outputs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TW_H */
