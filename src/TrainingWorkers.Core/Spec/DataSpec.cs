@@ -1,0 +1,50 @@
+namespace TrainingWorkers.Core.Spec;
+
+/// <summary>How the training data is stored.</summary>
+public enum DataFormat
+{
+    /// <summary>The four gzipped IDX files of Fashion-MNIST (or MNIST) in one directory.</summary>
+    Idx,
+    /// <summary>Numeric feature columns and one label column, with a header row.</summary>
+    Csv,
+}
+
+/// <summary>What the labels are.</summary>
+public enum TaskKind
+{
+    Classification,
+    Regression,
+}
+
+/// <summary>The data to train, validate and test on.</summary>
+public sealed record DataSpec
+{
+    /// <summary>The alias that names Debian's copy of Fashion-MNIST (package dataset-fashion-mnist).</summary>
+    public const string FashionMnistAlias = "fashion-mnist";
+    public const string DebianFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+
+    public DataFormat Format { get; init; } = DataFormat.Idx;
+    /// <summary>IDX: a directory (or the alias <c>fashion-mnist</c>). CSV: the training file.</summary>
+    public required string Train { get; init; }
+    /// <summary>CSV: a separate validation file; when null, <see cref="ValidationSplit"/> of the training data is held out.</summary>
+    public string? Validation { get; init; }
+    /// <summary>CSV: a test file. IDX: the directory's t10k files are the test set unless <see cref="UseTestSet"/> is false.</summary>
+    public string? Test { get; init; }
+    public bool UseTestSet { get; init; } = true;
+    public double ValidationSplit { get; init; } = 0.1;
+    /// <summary>Use only the first N training examples (before the validation split): for quick runs.</summary>
+    public int? TrainLimit { get; init; }
+    public int? TestLimit { get; init; }
+    /// <summary>Keep only these classes (relabelled 0..k-1 in this order): for transfer-learning splits.</summary>
+    public IReadOnlyList<int>? Classes { get; init; }
+    public TaskKind Task { get; init; } = TaskKind.Classification;
+    /// <summary>CSV: the label column's header name.</summary>
+    public string LabelColumn { get; init; } = "label";
+    /// <summary>Standardize features with the training set's mean and standard deviation.</summary>
+    public bool Normalize { get; init; } = true;
+    /// <summary>Optional names of the classes, for reports and the confusion matrix.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The directory or file <see cref="Train"/> points to, with the alias resolved.</summary>
+    public string ResolvedTrain => Train == FashionMnistAlias ? DebianFashionMnistDirectory : Train;
+}

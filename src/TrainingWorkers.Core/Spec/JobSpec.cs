@@ -1,0 +1,21 @@
+namespace TrainingWorkers.Core.Spec;
+
+/// <summary>
+/// A training job as the user wrote it (version 1). Build one with <see cref="JobSpecParser"/>:
+/// every field has a default that works, and unknown fields are rejected.
+/// </summary>
+public sealed record JobSpec
+{
+    /// <summary>The only version this build reads.</summary>
+    public const string ApiVersionV1 = "trainingworkers/v1";
+
+    public string ApiVersion { get; init; } = ApiVersionV1;
+    /// <summary>A name for people and for metric dimensions: letters, digits, '-', '_' and '.'.</summary>
+    public required string Name { get; init; }
+    public ModelSpec Model { get; init; } = new();
+    public required DataSpec Data { get; init; }
+    public TrainingSpec Training { get; init; } = new();
+    /// <summary>Null when early stopping is off.</summary>
+    public EarlyStoppingSpec? EarlyStopping { get; init; } = new();
+    public CheckpointSpec Checkpointing { get; init; } = new();
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace TrainingWorkers.Core.Spec;
+
+/// <summary>
+/// Turns a job spec's JSON into a <see cref="JobSpec"/>, or an <see cref="InvalidSpecException"/>
+/// that lists every problem at once, each with its JSON path and the rule it broke.
+/// </summary>
+public static partial class JobSpecParser
+{
+    /// <summary>Parses and validates; throws <see cref="InvalidSpecException"/> with every error.</summary>
+    public static JobSpec Parse(string json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidSpecException([new SpecError("$", $"is not valid JSON: {e.Message}")]);
+        }
+
+        using (document)
+        {
+            var errors = new List<SpecError>();
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidSpecException([new SpecError("$", "must be a JSON object")]);
+            }
+
+            var spec = Read(new SpecReader(document.RootElement, "", errors));
+            if (errors.Count > 0) throw new InvalidSpecException(errors);
+            return spec!;
+        }
+    }
+
+    private static JobSpec? Read(SpecReader root)
+    {
+        var apiVersion = root.String("apiVersion", null);
+        if (apiVersion is null) root.Error("apiVersion", $"is required (\"{JobSpec.ApiVersionV1}\")");
+        else if (apiVersion != JobSpec.ApiVersionV1) root.Error("apiVersion", $"must be \"{JobSpec.ApiVersionV1}\", got \"{apiVersion}\"");
+
+        var name = root.String("name", null);
+        if (name is null) root.Error("name", "is required");
+        else if (!NamePattern().IsMatch(name)) root.Error("name", $"must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, got \"{name}\"");
+
+        var dataReader = root.Object("data");
+        if (dataReader is null && !root.Has("data")) root.Error("data", "is required");
+        var data = dataReader is null ? null : DataSpecReader.Read(dataReader);
+        var model = ModelSpecReader.Read(root.Object("model"), data);
+        var training = TrainingSpecReader.Read(root.Object("training"));
+        var earlyStopping = TrainingSpecReader.ReadEarlyStopping(root, data);
+        var checkpointing = TrainingSpecReader.ReadCheckpointing(root.Object("checkpointing"));
+        root.RejectUnknownFields();
+
+        return data is null || name is null
+            ? null
+            : new JobSpec { Name = name, Data = data, Model = model, Training = training, EarlyStopping = earlyStopping, Checkpointing = checkpointing };
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,23 @@
+namespace TrainingWorkers.Core.Spec;
+
+/// <summary>The names of the metrics reported after each epoch: what early stopping may monitor.</summary>
+public static class MetricNames
+{
+    public const string TrainLoss = "train_loss";
+    public const string TrainAccuracy = "train_accuracy";
+    public const string ValLoss = "val_loss";
+    public const string ValAccuracy = "val_accuracy";
+
+    /// <summary>Every per-epoch metric for a task; <paramref name="binary"/> adds the AUCs.</summary>
+    public static IReadOnlyList<string> Epoch(TaskKind task, bool binary) => task == TaskKind.Regression
+        ? [TrainLoss, ValLoss, "val_rmse", "val_mae", "val_r2"]
+        : binary
+            ? [TrainLoss, TrainAccuracy, ValLoss, ValAccuracy, "val_macro_precision", "val_macro_recall", "val_macro_f1", "val_roc_auc", "val_pr_auc"]
+            : [TrainLoss, TrainAccuracy, ValLoss, ValAccuracy, "val_macro_precision", "val_macro_recall", "val_macro_f1"];
+
+    /// <summary>Whether larger is better for a metric, by its name.</summary>
+    public static bool HigherIsBetter(string name) =>
+        name.EndsWith("accuracy", StringComparison.Ordinal) || name.EndsWith("precision", StringComparison.Ordinal) ||
+        name.EndsWith("recall", StringComparison.Ordinal) || name.EndsWith("f1", StringComparison.Ordinal) ||
+        name.EndsWith("auc", StringComparison.Ordinal) || name.EndsWith("r2", StringComparison.Ordinal);
+}

@@ -1,0 +1,147 @@
+using TrainingWorkers.Engine.Native;
+
+namespace TrainingWorkers.Engine.Models;
+
+/// <summary>A network in libtorch: trained and evaluated one batch per call. Dispose it when done.</summary>
+public sealed class Model : IDisposable
+{
+    private readonly ModelHandle _handle;
+
+    private Model(ModelHandle handle, ModelDefinition definition, string device)
+    {
+        _handle = handle;
+        Definition = definition;
+        Device = device;
+    }
+
+    public ModelDefinition Definition { get; }
+    public string Device { get; }
+    internal ModelHandle Handle => _handle;
+
+    /// <summary>Builds the network on a device ("cpu", "cuda", "cuda:1"), initialized from libtorch's current seed.</summary>
+    public static Model Create(ModelDefinition definition, string device)
+    {
+        Torch.EnsureInitialized();
+        var loss = definition.Loss == LossKind.CrossEntropy ? "cross_entropy" : "mse";
+        var status = NativeMethods.ModelCreate(definition.Layers, loss, device, out var handle);
+        if (status != 0)
+        {
+            handle.Dispose();
+            Status.Check(status, "building the model");
+        }
+
+        var model = new Model(handle, definition, device);
+        if (model.OutputSize != definition.Outputs)
+        {
+            model.Dispose();
+            throw new InvalidOperationException($"the model has {model.OutputSize} outputs, expected {definition.Outputs}");
+        }
+
+        return model;
+    }
+
+    public long OutputSize
+    {
+        get
+        {
+            Status.Check(NativeMethods.ModelOutputSize(_handle, out var size), "tw_model_output_size");
+            return size;
+        }
+    }
+
+    public (long Total, long Trainable) ParameterCount
+    {
+        get
+        {
+            Status.Check(NativeMethods.ModelParameterCount(_handle, out var total, out var trainable), "tw_model_parameter_count");
+            return (total, trainable);
+        }
+    }
+
+    /// <summary>One optimizer step on a classification batch of <paramref name="n"/> rows.</summary>
+    public unsafe StepResult TrainStep(Optimizer optimizer, ReadOnlySpan<float> x, ReadOnlySpan<long> labels, int n)
+    {
+        CheckBatch(x, n, labels.Length, n, LossKind.CrossEntropy);
+        fixed (float* xp = x)
+        fixed (long* yp = labels)
+        {
+            Status.Check(NativeMethods.TrainStep(_handle, optimizer.Handle, xp, yp, n, out var loss, out var correct), "training step");
+            return new StepResult(loss, correct);
+        }
+    }
+
+    /// <summary>One optimizer step on a regression batch: <paramref name="targets"/> holds n * outputs values.</summary>
+    public unsafe StepResult TrainStep(Optimizer optimizer, ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int n)
+    {
+        CheckBatch(x, n, targets.Length, n * Definition.Outputs, LossKind.MeanSquaredError);
+        fixed (float* xp = x)
+        fixed (float* yp = targets)
+        {
+            Status.Check(NativeMethods.TrainStep(_handle, optimizer.Handle, xp, yp, n, out var loss, out _), "training step");
+            return new StepResult(loss, 0);
+        }
+    }
+
+    /// <summary>Evaluates a classification batch: returns the summed loss and fills n * classes probabilities.</summary>
+    public unsafe double Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<long> labels, int n, Span<float> outputs)
+    {
+        CheckBatch(x, n, labels.Length, n, LossKind.CrossEntropy);
+        CheckOutputs(outputs, n);
+        fixed (float* xp = x)
+        fixed (long* yp = labels)
+        fixed (float* op = outputs)
+        {
+            Status.Check(NativeMethods.EvalStep(_handle, xp, yp, n, out var lossSum, op), "evaluation step");
+            return lossSum;
+        }
+    }
+
+    /// <summary>Evaluates a regression batch: returns the summed squared error and fills n * outputs predictions.</summary>
+    public unsafe double Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int n, Span<float> outputs)
+    {
+        CheckBatch(x, n, targets.Length, n * Definition.Outputs, LossKind.MeanSquaredError);
+        CheckOutputs(outputs, n);
+        fixed (float* xp = x)
+        fixed (float* yp = targets)
+        fixed (float* op = outputs)
+        {
+            Status.Check(NativeMethods.EvalStep(_handle, xp, yp, n, out var lossSum, op), "evaluation step");
+            return lossSum;
+        }
+    }
+
+    /// <summary>The parameters and buffers (batch-norm statistics) in libtorch's archive format.</summary>
+    public byte[] SaveState()
+    {
+        Status.Check(NativeMethods.ModelSave(_handle, out var data, out var length), "saving the model");
+        return Status.TakeBuffer(data, length);
+    }
+
+    /// <summary>Loads what <see cref="SaveState"/> wrote for a model of the same definition.</summary>
+    public unsafe void LoadState(ReadOnlySpan<byte> state)
+    {
+        fixed (byte* p = state)
+        {
+            Status.Check(NativeMethods.ModelLoad(_handle, p, state.Length), "loading the model state");
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private void CheckBatch(ReadOnlySpan<float> x, int n, int targetLength, int expectedTargets, LossKind loss)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (Definition.Loss != loss) throw new InvalidOperationException($"this model's loss is {Definition.Loss}, not {loss}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        if (x.Length < n * Definition.InputSize) throw new ArgumentException($"x holds {x.Length} values, a batch of {n} needs {n * Definition.InputSize}", nameof(x));
+        if (targetLength < expectedTargets) throw new ArgumentException($"the targets hold {targetLength} values, a batch of {n} needs {expectedTargets}");
+    }
+
+    private void CheckOutputs(Span<float> outputs, int n)
+    {
+        if (outputs.Length < n * Definition.Outputs) throw new ArgumentException($"outputs holds {outputs.Length} values, a batch of {n} needs {n * Definition.Outputs}", nameof(outputs));
+    }
+}
+
+/// <summary>The mean loss of a training batch and, for classification, how many it got right.</summary>
+public readonly record struct StepResult(float Loss, long Correct);

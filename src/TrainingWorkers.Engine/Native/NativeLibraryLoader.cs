@@ -1,0 +1,68 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace TrainingWorkers.Engine.Native;
+
+/// <summary>
+/// Finds libtw_native.so explicitly, so a machine without libtorch (or without the built shim)
+/// fails at start-up with every path tried and why each failed, not at the first training step.
+/// </summary>
+internal static class NativeLibraryLoader
+{
+    /// <summary>Overrides every other location.</summary>
+    public const string PathVariable = "TW_NATIVE_LIB";
+    private const string FileName = "libtw_native.so";
+    private static readonly Lock Gate = new();
+    private static IntPtr _handle;
+
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (_handle != IntPtr.Zero) return;
+            var tried = new List<string>();
+            foreach (var path in Candidates())
+            {
+                try
+                {
+                    _handle = NativeLibrary.Load(path);
+                    NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
+                    return;
+                }
+                catch (DllNotFoundException e)
+                {
+                    tried.Add($"  {path}: {e.Message}");
+                }
+            }
+
+            throw new DllNotFoundException(
+                $"could not load {FileName} (the libtorch shim). Build it with `make native` (needs libtorch: `make setup`), " +
+                $"or point {PathVariable} at it. Tried:{Environment.NewLine}{string.Join(Environment.NewLine, tried)}");
+        }
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
+        name == NativeMethods.Library ? _handle : IntPtr.Zero;
+
+    private static IEnumerable<string> Candidates()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(PathVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            yield return fromEnvironment;
+            yield break;
+        }
+
+        yield return Path.Combine(AppContext.BaseDirectory, FileName);
+        // A checkout's build output, for `dotnet run` and tests started from anywhere inside it.
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "build", "native", FileName);
+            if (File.Exists(candidate))
+            {
+                yield return candidate;
+                yield break;
+            }
+        }
+    }
+}

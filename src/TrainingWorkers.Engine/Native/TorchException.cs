@@ -1,0 +1,28 @@
+namespace TrainingWorkers.Engine.Native;
+
+/// <summary>Why a native call failed, as the shim sorts it (see tw_status in tw.h).</summary>
+public enum TorchErrorKind
+{
+    /// <summary>A bad argument, layer list or option: retrying the same call cannot help.</summary>
+    Argument = 1,
+    /// <summary>libtorch raised an error (shape mismatch, out of memory, CUDA failure, corrupt archive).</summary>
+    Torch = 2,
+    /// <summary>Any other C++ exception.</summary>
+    Internal = 3,
+}
+
+/// <summary>A failed call into libtorch, with the native message.</summary>
+public sealed class TorchException : Exception
+{
+    public TorchException(TorchErrorKind kind, string operation, string nativeMessage)
+        : base($"{operation} failed: {nativeMessage}")
+    {
+        Kind = kind;
+        Operation = operation;
+        NativeMessage = nativeMessage;
+    }
+
+    public TorchErrorKind Kind { get; }
+    public string Operation { get; }
+    public string NativeMessage { get; }
+}

@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using TrainingWorkers.Engine.Native;
+
+namespace TrainingWorkers.Engine;
+
+/// <summary>Process-wide libtorch settings. Call <see cref="Initialize"/> once at start-up.</summary>
+public static class Torch
+{
+    private static volatile bool _initialized;
+
+    /// <summary>Loads the shim and libtorch, tunes malloc and sets the intra-op thread count (0: one per core).</summary>
+    public static void Initialize(int threads = 0)
+    {
+        NativeLibraryLoader.EnsureLoaded();
+        Status.Check(NativeMethods.Init(threads > 0 ? threads : Environment.ProcessorCount), "tw_init");
+        _initialized = true;
+    }
+
+    /// <summary>Initializes with the defaults unless <see cref="Initialize"/> already ran.</summary>
+    public static void EnsureInitialized()
+    {
+        if (!_initialized) Initialize();
+    }
+
+    public static int Threads
+    {
+        get
+        {
+            EnsureInitialized();
+            Status.Check(NativeMethods.GetNumThreads(out var threads), "tw_get_num_threads");
+            return threads;
+        }
+    }
+
+    /// <summary>The libtorch version the shim was built against, e.g. 1.13.1.</summary>
+    public static string Version
+    {
+        get
+        {
+            EnsureInitialized();
+            Status.Check(NativeMethods.TorchVersion(out var version), "tw_torch_version");
+            return Marshal.PtrToStringUTF8(version) ?? "";
+        }
+    }
+
+    public static int CudaDeviceCount
+    {
+        get
+        {
+            EnsureInitialized();
+            Status.Check(NativeMethods.CudaDeviceCount(out var count), "tw_cuda_device_count");
+            return count;
+        }
+    }
+
+    /// <summary>Seeds libtorch's generators (weight init, dropout).</summary>
+    public static void ManualSeed(ulong seed)
+    {
+        EnsureInitialized();
+        Status.Check(NativeMethods.ManualSeed(seed), "tw_manual_seed");
+    }
+
+    /// <summary>Resolves a spec's device: <c>auto</c> is CUDA when libtorch sees a GPU, else CPU.</summary>
+    public static string ResolveDevice(string device) => device == "auto" ? (CudaDeviceCount > 0 ? "cuda" : "cpu") : device;
+}
