@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using TrainingWorkers.Core.Spec;
+
+namespace TrainingWorkers.Engine.Training;
+
+/// <summary>The final report of a run (report.json, and `tw run --output json`).</summary>
+public static class RunReport
+{
+    public static JsonObject Build(JobSpec spec, TrainingResult result, JsonObject artifacts)
+    {
+        var report = new JsonObject
+        {
+            ["job"] = spec.Name,
+            ["stop_reason"] = StopReasonName(result.StopReason),
+            ["epochs_run"] = result.History.Count,
+            ["monitor"] = result.Monitor,
+            ["best_epoch"] = result.BestEpoch,
+            ["best_value"] = Number(result.BestValue),
+            ["restored_best_weights"] = result.RestoredBestWeights,
+            ["device"] = result.Device,
+            ["parameters"] = result.Parameters,
+            ["duration_seconds"] = Math.Round(result.Duration.TotalSeconds, 3),
+            ["validation"] = Evaluation(result.Validation, "val_"),
+            ["test"] = Evaluation(result.Test, "test_"),
+            ["history"] = new JsonArray(result.History.Select(Epoch).ToArray()),
+            ["last_checkpoint"] = result.LastCheckpoint,
+            ["artifacts"] = artifacts,
+        };
+        return report;
+    }
+
+    public static string StopReasonName(StopReason reason) => reason switch
+    {
+        StopReason.EarlyStopped => "early_stopped",
+        StopReason.Cancelled => "cancelled",
+        _ => "completed",
+    };
+
+    private static JsonNode? Evaluation(EvaluationReport? report, string prefix)
+    {
+        if (report is null) return null;
+        var node = new JsonObject();
+        foreach (var (name, value) in report.Metrics(prefix)) node[name[prefix.Length..]] = Number(value);
+        if (report.Classification is { } c)
+        {
+            node["per_class"] = new JsonArray(c.PerClass.Select(p => (JsonNode)new JsonObject
+            {
+                ["class"] = p.Name,
+                ["precision"] = Number(p.Precision),
+                ["recall"] = Number(p.Recall),
+                ["f1"] = Number(p.F1),
+                ["support"] = p.Support,
+            }).ToArray());
+            var matrix = new JsonArray();
+            for (var i = 0; i < c.Classes; i++)
+            {
+                matrix.Add(new JsonArray(Enumerable.Range(0, c.Classes).Select(j => (JsonNode)c.ConfusionMatrix[i, j]).ToArray()));
+            }
+
+            node["confusion_matrix"] = matrix;
+        }
+
+        return node;
+    }
+
+    private static JsonNode Epoch(EpochSummary e)
+    {
+        var node = new JsonObject { ["epoch"] = e.Epoch };
+        foreach (var (name, value) in e.Metrics) node[name] = Number(value);
+        node["learning_rate"] = e.LearningRate;
+        node["seconds"] = Math.Round(e.Duration.TotalSeconds, 3);
+        node["samples_per_second"] = Math.Round(e.SamplesPerSecond, 1);
+        node["improved"] = e.Improved;
+        return node;
+    }
+
+    // JSON has no NaN: an undefined metric (an AUC with one class present) is null.
+    private static JsonNode? Number(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
+}

@@ -1,0 +1,157 @@
+using TrainingWorkers.Core.Spec;
+
+namespace TrainingWorkers.Core.Tests.Spec;
+
+public class JobSpecParserTests
+{
+    private const string Minimal = """{ "apiVersion": "trainingworkers/v1", "name": "job", "data": { "train": "fashion-mnist" } }""";
+
+    /// <summary>A minimal spec with one section replaced or added.</summary>
+    private static string With(string section, string json) =>
+        $$"""{ "apiVersion": "trainingworkers/v1", "name": "job", "data": { "train": "fashion-mnist" }, "{{section}}": {{json}} }""";
+
+    private static IReadOnlyList<string> Errors(string json) =>
+        Assert.Throws<InvalidSpecException>(() => JobSpecParser.Parse(json)).Errors.Select(e => e.ToString()).ToList();
+
+    [Fact]
+    public void Parse_MinimalSpec_FillsDefaultsThatWork()
+    {
+        var spec = JobSpecParser.Parse(Minimal);
+        Assert.Equal(ModelType.Mlp, spec.Model.Type);
+        Assert.Equal(DataSpec.DebianFashionMnistDirectory, spec.Data.ResolvedTrain);
+        Assert.Equal(0.1, spec.Data.ValidationSplit);
+        Assert.Equal(OptimizerType.Adam, spec.Training.Optimizer.Type);
+        Assert.Equal("val_loss", spec.EarlyStopping!.Monitor);
+    }
+
+    [Fact]
+    public void Parse_SeveralMistakes_ReportsEveryOneWithItsPath()
+    {
+        var errors = Errors("""
+            { "apiVersion": "trainingworkers/v1", "name": "job", "data": { "train": "fashion-mnist" },
+              "training": { "learning_rate": -0.1, "epochs": 0, "optimizer": { "type": "sgd", "beta1": 0.9 } },
+              "extra": 1 }
+            """);
+        Assert.Contains("training.learning_rate: must be > 0, got -0.1", errors);
+        Assert.Contains("training.epochs: must be between 1 and 100000, got 0", errors);
+        Assert.Contains("training.optimizer.beta1: does not apply to sgd (only to adam, adamw)", errors);
+        Assert.Contains("extra: unknown field", errors);
+        Assert.Equal(4, errors.Count);
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "job", "data": { "train": "x" } }""", "apiVersion: is required (\"trainingworkers/v1\")")]
+    [InlineData("""{ "apiVersion": "trainingworkers/v2", "name": "job", "data": { "train": "x" } }""", "apiVersion: must be \"trainingworkers/v1\", got \"trainingworkers/v2\"")]
+    [InlineData("""{ "apiVersion": "trainingworkers/v1", "data": { "train": "x" } }""", "name: is required")]
+    [InlineData("""{ "apiVersion": "trainingworkers/v1", "name": "a b", "data": { "train": "x" } }""", "name: must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, got \"a b\"")]
+    [InlineData("""{ "apiVersion": "trainingworkers/v1", "name": "job" }""", "data: is required")]
+    [InlineData("""[1]""", "$: must be a JSON object")]
+    [InlineData("""{ "apiVersion": """, "$: is not valid JSON")]
+    public void Parse_TopLevelRule_IsReported(string json, string expected) =>
+        Assert.Contains(Errors(json), e => e.StartsWith(expected, StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("model", """{ "type": "transformer" }""", "model.type: must be one of mlp, cnn, resnet, got 'transformer'")]
+    [InlineData("model", """{ "hidden": [] }""", "model.hidden: must have at least 1 element, got 0")]
+    [InlineData("model", """{ "hidden": [64, 0] }""", "model.hidden[1]: must be between 1 and 65536, got 0")]
+    [InlineData("model", """{ "hidden": "64" }""", "model.hidden: must be an array, got the string \"64\"")]
+    [InlineData("model", """{ "activation": "sigmoid" }""", "model.activation: must be one of relu, tanh, leaky_relu, prelu, gelu, swish, got 'sigmoid'")]
+    [InlineData("model", """{ "dropout": 1 }""", "model.dropout: must be >= 0 and < 1, got 1")]
+    [InlineData("model", """{ "type": "mlp", "conv": [] }""", "model.conv: applies to cnn only")]
+    [InlineData("model", """{ "type": "cnn", "conv": [ { "kernel": 3 } ] }""", "model.conv[0].filters: is required")]
+    [InlineData("model", """{ "type": "cnn", "conv": [ { "filters": 8, "kernel": 4 } ] }""", "model.conv[0].kernel: must be an odd number between 1 and 11, got 4")]
+    [InlineData("model", """{ "type": "cnn", "conv": [ { "filters": 8, "pool": 5 } ] }""", "model.conv[0].pool: must be between 1 (no pooling) and 4, got 5")]
+    [InlineData("model", """{ "type": "cnn", "conv": [ 3 ] }""", "model.conv[0]: must be an object, got 3")]
+    [InlineData("model", """{ "type": "cnn", "batch_norm": true }""", "model.batch_norm: applies to mlp; conv blocks have their own batch_norm")]
+    [InlineData("model", """{ "type": "resnet", "hidden": [10] }""", "model.hidden: does not apply to resnet (its head is global pooling and one linear layer)")]
+    [InlineData("model", """{ "type": "resnet", "blocks_per_stage": 0 }""", "model.blocks_per_stage: must be between 1 and 16, got 0")]
+    [InlineData("model", """{ "stages": [16] }""", "model.stages: applies to resnet only")]
+    [InlineData("training", """{ "batch_size": 0 }""", "training.batch_size: must be between 1 and 1048576, got 0")]
+    [InlineData("training", """{ "learning_rate": "fast" }""", "training.learning_rate: must be a number, got the string \"fast\"")]
+    [InlineData("training", """{ "optimizer": "lbfgs" }""", "training.optimizer: must be one of sgd, adam, adamw, rmsprop, adagrad, adadelta, got 'lbfgs'")]
+    [InlineData("training", """{ "optimizer": { "type": "sgd", "nesterov": true } }""", "training.optimizer.nesterov: needs momentum > 0")]
+    [InlineData("training", """{ "optimizer": { "type": "adam", "rho": 0.9 } }""", "training.optimizer.rho: does not apply to adam (only to adadelta)")]
+    [InlineData("training", """{ "optimizer": { "type": "sgd", "momentum": 1.5 } }""", "training.optimizer.momentum: must be >= 0 and < 1, got 1.5")]
+    [InlineData("training", """{ "optimizer": { "type": "adagrad", "eps": 0 } }""", "training.optimizer.eps: must be > 0, got 0")]
+    [InlineData("training", """{ "weight_decay": -1 }""", "training.weight_decay: must be >= 0, got -1")]
+    [InlineData("training", """{ "l1": -1 }""", "training.l1: must be >= 0, got -1")]
+    [InlineData("training", """{ "grad_clip_norm": 0 }""", "training.grad_clip_norm: must be > 0, got 0")]
+    [InlineData("training", """{ "seed": -1 }""", "training.seed: must be a non-negative integer, got -1")]
+    [InlineData("training", """{ "threads": -1 }""", "training.threads: must be between 0 (one per core) and 1024, got -1")]
+    [InlineData("training", """{ "device": "tpu" }""", "training.device: must be auto, cpu, cuda or cuda:N, got \"tpu\"")]
+    [InlineData("training", """{ "lr_schedule": { "type": "cosine", "gamma": 0.5 } }""", "training.lr_schedule.gamma: applies to the step schedule only")]
+    [InlineData("training", """{ "lr_schedule": { "type": "step", "gamma": 2 } }""", "training.lr_schedule.gamma: must be > 0 and <= 1, got 2")]
+    [InlineData("training", """{ "epochs": 3, "lr_schedule": { "warmup_epochs": 3 } }""", "training.lr_schedule.warmup_epochs: must be less than training.epochs (3), got 3")]
+    [InlineData("training", """{ "lr_schedule": { "type": "exponential" } }""", "training.lr_schedule.type: must be one of constant, step, cosine, got 'exponential'")]
+    [InlineData("early_stopping", """{ "monitor": "val_bleu" }""", "early_stopping.monitor: must be one of train_loss, train_accuracy, val_loss, val_accuracy, val_macro_precision, val_macro_recall, val_macro_f1, got \"val_bleu\"")]
+    [InlineData("early_stopping", """{ "patience": 0 }""", "early_stopping.patience: must be >= 1, got 0")]
+    [InlineData("early_stopping", """{ "mode": "up" }""", "early_stopping.mode: must be one of auto, min, max, got 'up'")]
+    [InlineData("early_stopping", """{ "min_delta": -0.1 }""", "early_stopping.min_delta: must be >= 0, got -0.1")]
+    [InlineData("checkpointing", """{ "every_epochs": 0 }""", "checkpointing.every_epochs: must be >= 1, got 0")]
+    [InlineData("checkpointing", """{ "keep_last": 0 }""", "checkpointing.keep_last: must be >= 1, got 0")]
+    [InlineData("checkpointing", """{ "bucket": "b" }""", "checkpointing.bucket: unknown field")]
+    public void Parse_SectionRule_IsReported(string section, string json, string expected) =>
+        Assert.Contains(expected, Errors(With(section, json)));
+
+    [Theory]
+    [InlineData("""{ "format": "idx" }""", "data.train: is required: a directory with the IDX files, or \"fashion-mnist\"")]
+    [InlineData("""{ "format": "parquet", "train": "x" }""", "data.format: must be one of idx, csv, got 'parquet'")]
+    [InlineData("""{ "train": "x", "task": "regression" }""", "data.task: IDX image data is classification only")]
+    [InlineData("""{ "train": "x", "validation_split": 1 }""", "data.validation_split: must be >= 0 and < 1, got 1")]
+    [InlineData("""{ "format": "csv", "train": "a.csv", "validation": "b.csv", "validation_split": 0.2 }""", "data.validation_split: cannot be used together with a validation file")]
+    [InlineData("""{ "train": "x", "test": "t" }""", "data.test: is for CSV data; IDX directories hold their own t10k test files (see use_test_set)")]
+    [InlineData("""{ "train": "x", "classes": [1] }""", "data.classes: must have at least 2 elements, got 1")]
+    [InlineData("""{ "train": "x", "classes": [1, 1] }""", "data.classes: must not repeat a class")]
+    [InlineData("""{ "train": "x", "classes": [0, 1], "class_names": ["a"] }""", "data.class_names: must name each of the 2 selected classes, got 1 names")]
+    [InlineData("""{ "train": "x", "train_limit": 0 }""", "data.train_limit: must be > 0, got 0")]
+    [InlineData("""{ "train": "x", "label_column": "y" }""", "data.label_column: is for CSV data")]
+    public void Parse_DataRule_IsReported(string data, string expected) =>
+        Assert.Contains(expected, Errors($$"""{ "apiVersion": "trainingworkers/v1", "name": "job", "data": {{data}} }"""));
+
+    [Fact]
+    public void Parse_CnnOnCsv_IsRejected() =>
+        Assert.Contains("model.type: cnn needs image data (data.format idx); use mlp for CSV features",
+            Errors("""{ "apiVersion": "trainingworkers/v1", "name": "job", "data": { "format": "csv", "train": "a.csv" }, "model": { "type": "cnn" } }"""));
+
+    [Fact]
+    public void Parse_ValMonitorWithoutValidationData_IsRejected() =>
+        Assert.Contains("early_stopping.monitor: \"val_loss\" needs validation data: set data.validation_split > 0 or data.validation",
+            Errors("""{ "apiVersion": "trainingworkers/v1", "name": "job", "data": { "train": "x", "validation_split": 0 }, "early_stopping": { "patience": 2 } }"""));
+
+    [Fact]
+    public void Parse_RegressionMonitor_AcceptsRmse()
+    {
+        var spec = JobSpecParser.Parse("""{ "apiVersion": "trainingworkers/v1", "name": "r", "data": { "format": "csv", "train": "a.csv", "task": "regression" }, "early_stopping": { "monitor": "val_rmse" } }""");
+        Assert.Equal("val_rmse", spec.EarlyStopping!.Monitor);
+    }
+
+    [Fact]
+    public void Parse_EarlyStoppingDisabled_IsNull() =>
+        Assert.Null(JobSpecParser.Parse(With("early_stopping", """{ "enabled": false }""")).EarlyStopping);
+
+    [Fact]
+    public void Parse_OptimizerObject_ReadsEveryField()
+    {
+        var o = JobSpecParser.Parse(With("training", """{ "optimizer": { "type": "sgd", "momentum": 0.9, "nesterov": true } }""")).Training.Optimizer;
+        Assert.Equal(new OptimizerSpec { Type = OptimizerType.Sgd, Momentum = 0.9, Nesterov = true }, o);
+    }
+
+    [Fact]
+    public void ExampleSpecs_AllParse()
+    {
+        var examples = Path.Combine(RepositoryRoot(), "examples");
+        var files = Directory.GetFiles(examples, "*.json", SearchOption.AllDirectories);
+        Assert.NotEmpty(files);
+        foreach (var file in files) JobSpecParser.Parse(File.ReadAllText(file));
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "TrainingWorkers.sln"))) return dir.FullName;
+        }
+
+        throw new InvalidOperationException("not inside the repository");
+    }
+}
