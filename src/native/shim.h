@@ -47,7 +47,11 @@ inline void require(bool condition, const std::string& message) {
 struct NetImpl : torch::nn::Module {
   NetImpl() : backbone(register_module("backbone", torch::nn::Sequential())),
               head(register_module("head", torch::nn::Sequential())) {}
-  torch::Tensor forward(torch::Tensor x) { return head->forward(backbone->forward(x)); }
+  torch::Tensor forward(torch::Tensor x) {
+    // libtorch refuses forward() on an empty Sequential; a model may have no head (or no backbone).
+    if (!backbone->is_empty()) x = backbone->forward(x);
+    return head->is_empty() ? x : head->forward(x);
+  }
   torch::nn::Sequential backbone;
   torch::nn::Sequential head;
 };

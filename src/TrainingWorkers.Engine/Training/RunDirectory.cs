@@ -73,7 +73,7 @@ public sealed class RunDirectory
         var loss = SvgCharts.LineChart("Loss per epoch", "epoch", "loss", [Series("train", MetricNames.TrainLoss), Series("validation", MetricNames.ValLoss)]);
         if (!history[0].Metrics.ContainsKey(MetricNames.TrainAccuracy)) return loss;
         var accuracy = SvgCharts.LineChart("Accuracy per epoch", "epoch", "accuracy", [Series("train", MetricNames.TrainAccuracy), Series("validation", MetricNames.ValAccuracy)]);
-        return SvgCharts.Stack(loss, accuracy);
+        return SvgCharts.Stack("Learning curves", loss, accuracy);
     }
 
     private string File(string name) => System.IO.Path.Combine(Path, name);
