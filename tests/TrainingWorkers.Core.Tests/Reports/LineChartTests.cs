@@ -100,6 +100,20 @@ public class LineChartTests
     }
 
     [Fact]
+    public void LineChart_MoreSeriesThanColours_RepeatsColourWithDashes()
+    {
+        var series = Enumerable.Range(0, 9).Select(k => new ChartSeries($"s{k}", [new(0, k), new(1, k + 1)])).ToList();
+
+        var lines = new ParsedSvg(SvgCharts.LineChart("t", "x", "y", series)).All("polyline").ToList();
+
+        Assert.Equal(9, lines.Count);
+        Assert.Equal((string?)lines[0].Parent?.Attribute("stroke"), (string?)lines[8].Parent?.Attribute("stroke"));
+        Assert.Equal("none", (string?)lines[0].Attribute("stroke-dasharray"));
+        Assert.NotEqual("none", (string?)lines[8].Attribute("stroke-dasharray"));
+        Assert.Equal(8, lines.Take(8).Select(l => (string?)l.Parent?.Attribute("stroke")).Distinct().Count());
+    }
+
+    [Fact]
     public void LineChart_TooNarrow_Throws()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => SvgCharts.LineChart("t", "x", "y", [Train], width: 100));
