@@ -49,13 +49,12 @@ internal sealed record NiceScale(double Min, double Max, double Step)
     /// <summary>A tick label with as many decimals as the step needs, in invariant culture.</summary>
     public string Format(double value)
     {
-        double largest = Math.Max(Math.Abs(Min), Math.Abs(Max));
-        if (Step < 1e-4 || largest >= 1e7)
+        int decimals = Math.Max(0, -(int)Math.Floor(Math.Log10(Step) + Slack));
+        if (decimals > 5 || Math.Max(Math.Abs(Min), Math.Abs(Max)) >= 1e7)
         {
             return value == 0 ? "0" : value.ToString("0.##E+0", CultureInfo.InvariantCulture);
         }
 
-        int decimals = Math.Max(0, -(int)Math.Floor(Math.Log10(Step) + Slack));
         return value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 

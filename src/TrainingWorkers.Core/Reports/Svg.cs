@@ -72,7 +72,7 @@ internal static class Svg
         int keep = Math.Max(1, (int)(maxWidth / (CharWidthEm * fontSize)) - 1);
         if (keep >= text.Length) return text;
         if (char.IsHighSurrogate(text[keep - 1])) keep--;
-        return string.Concat(text.AsSpan(0, Math.Max(keep, 0)), "…");
+        return string.Concat(text.AsSpan(0, keep), "…");
     }
 
     /// <summary>Replaces characters XML cannot carry at all (control characters, lone surrogates) with U+FFFD.</summary>

@@ -48,7 +48,7 @@ public static partial class SvgCharts
         DrawAxes(plot, xScale, yScale, left, right, bottom);
         for (int i = 0; i < series.Count; i++)
         {
-            DrawSeries(plot, series[i], Svg.Palette[i % Svg.Palette.Length], xScale, yScale, left, right, bottom);
+            DrawSeries(plot, series[i], i, xScale, yScale, left, right, bottom);
         }
 
         var svg = Svg.Document(width, height, title,
@@ -108,8 +108,9 @@ public static partial class SvgCharts
         plot.Add(Line(left, Top, left, bottom, "#444444"), Line(left, bottom, right, bottom, "#444444"));
     }
 
-    private static void DrawSeries(XElement plot, ChartSeries series, string colour, NiceScale x, NiceScale y, double left, double right, double bottom)
+    private static void DrawSeries(XElement plot, ChartSeries series, int index, NiceScale x, NiceScale y, double left, double right, double bottom)
     {
+        var (colour, dashes) = Style(index);
         var group = Svg.Element("g", ("stroke", colour), ("fill", colour));
         bool markAll = series.Points.Count(IsFinite) <= MaxMarkedPoints;
         var run = new List<string>();
@@ -129,7 +130,8 @@ public static partial class SvgCharts
             // End of a finite run: a gap or the end of the series.
             if (run.Count > 1)
             {
-                group.Add(Svg.Element("polyline", ("points", string.Join(' ', run)), ("fill", "none"), ("stroke-width", 2), ("stroke-linejoin", "round")));
+                group.Add(Svg.Element("polyline", ("points", string.Join(' ', run)), ("fill", "none"), ("stroke-width", 2), ("stroke-linejoin", "round"),
+                    ("stroke-dasharray", dashes)));
             }
             else if (run.Count == 1 && !markAll)
             {
@@ -149,18 +151,22 @@ public static partial class SvgCharts
         var legend = Svg.Element("g", ("class", "legend"));
         for (int i = 0; i < series.Count; i++)
         {
-            string colour = Svg.Palette[i % Svg.Palette.Length];
+            var (colour, dashes) = Style(i);
             double rowY = y + (i * 18);
             // The full name goes in a tooltip: the legend may have shortened it.
             legend.Add(new XElement(Svg.Ns + "g",
                 new XElement(Svg.Ns + "title", Svg.Clean(series[i].Name)),
-                Svg.Element("line", ("x1", x), ("y1", rowY), ("x2", x + 18), ("y2", rowY), ("stroke", colour), ("stroke-width", 2)),
+                Svg.Element("line", ("x1", x), ("y1", rowY), ("x2", x + 18), ("y2", rowY), ("stroke", colour), ("stroke-width", 2), ("stroke-dasharray", dashes)),
                 Svg.Element("circle", ("cx", x + 9), ("cy", rowY), ("r", 2.5), ("fill", colour)),
                 Svg.Text(x + LegendSwatch, rowY + 4, Svg.Fit(series[i].Name, textWidth), anchor: "start")));
         }
 
         return legend;
     }
+
+    // Past the palette, colours repeat with a dash pattern per round, so every series stays distinguishable.
+    private static (string Colour, string Dashes) Style(int index) =>
+        (Svg.Palette[index % Svg.Palette.Length], (index / Svg.Palette.Length) switch { 0 => "none", 1 => "6 3", _ => "2 3" });
 
     private static XElement Line(double x1, double y1, double x2, double y2, string colour) =>
         Svg.Element("line", ("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2), ("stroke", colour), ("stroke-width", 1));
