@@ -51,10 +51,11 @@ public static class RunReport
                 ["f1"] = Number(p.F1),
                 ["support"] = p.Support,
             }).ToArray());
+            var counts = c.ConfusionMatrix; // a copy per get: take it once
             var matrix = new JsonArray();
             for (var i = 0; i < c.Classes; i++)
             {
-                matrix.Add(new JsonArray(Enumerable.Range(0, c.Classes).Select(j => (JsonNode)c.ConfusionMatrix[i, j]).ToArray()));
+                matrix.Add(new JsonArray(Enumerable.Range(0, c.Classes).Select(j => (JsonNode)counts[i, j]).ToArray()));
             }
 
             node["confusion_matrix"] = matrix;
