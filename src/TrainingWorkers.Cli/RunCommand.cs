@@ -32,6 +32,7 @@ internal static class RunCommand
         try
         {
             spec = JobSpecParser.Parse(await File.ReadAllTextAsync(specFile.FullName, cancellationToken).ConfigureAwait(false));
+            spec = spec with { Data = spec.Data.RelativeTo(specFile.DirectoryName!) };
             data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
         }
         catch (InvalidSpecException e)

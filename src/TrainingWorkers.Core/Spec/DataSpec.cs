@@ -45,6 +45,13 @@ public sealed record DataSpec
     /// <summary>Optional names of the classes, for reports and the confusion matrix.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 
+    /// <summary>The same spec with relative file paths taken from <paramref name="directory"/> (the spec file's).</summary>
+    public DataSpec RelativeTo(string directory)
+    {
+        string? Resolve(string? path) => path is null || path == FashionMnistAlias || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(directory, path));
+        return this with { Train = Resolve(Train)!, Validation = Resolve(Validation), Test = Resolve(Test) };
+    }
+
     /// <summary>The directory or file <see cref="Train"/> points to, with the alias resolved.</summary>
     public string ResolvedTrain => Train == FashionMnistAlias ? DebianFashionMnistDirectory : Train;
 }

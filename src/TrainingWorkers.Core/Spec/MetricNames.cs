@@ -8,12 +8,13 @@ public static class MetricNames
     public const string ValLoss = "val_loss";
     public const string ValAccuracy = "val_accuracy";
 
-    /// <summary>Every per-epoch metric for a task; <paramref name="binary"/> adds the AUCs.</summary>
-    public static IReadOnlyList<string> Epoch(TaskKind task, bool binary) => task == TaskKind.Regression
+    /// <summary>The metrics that exist only for two-class problems.</summary>
+    public static readonly IReadOnlyList<string> BinaryOnly = ["val_roc_auc", "val_pr_auc"];
+
+    /// <summary>Every per-epoch metric for a task (the AUCs only when there are two classes).</summary>
+    public static IReadOnlyList<string> Epoch(TaskKind task) => task == TaskKind.Regression
         ? [TrainLoss, ValLoss, "val_rmse", "val_mae", "val_r2"]
-        : binary
-            ? [TrainLoss, TrainAccuracy, ValLoss, ValAccuracy, "val_macro_precision", "val_macro_recall", "val_macro_f1", "val_roc_auc", "val_pr_auc"]
-            : [TrainLoss, TrainAccuracy, ValLoss, ValAccuracy, "val_macro_precision", "val_macro_recall", "val_macro_f1"];
+        : [TrainLoss, TrainAccuracy, ValLoss, ValAccuracy, "val_macro_precision", "val_macro_recall", "val_macro_f1", .. BinaryOnly];
 
     /// <summary>Whether larger is better for a metric, by its name.</summary>
     public static bool HigherIsBetter(string name) =>

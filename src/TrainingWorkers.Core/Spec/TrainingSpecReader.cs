@@ -110,7 +110,7 @@ internal static class TrainingSpecReader
         };
         if (data is not null)
         {
-            var known = MetricNames.Epoch(data.Task, binary: data.Classes?.Count == 2);
+            var known = MetricNames.Epoch(data.Task);
             if (!known.Contains(spec.Monitor)) r.Error("monitor", $"must be one of {string.Join(", ", known)}, got \"{spec.Monitor}\"");
             else if (spec.Monitor.StartsWith("val_", StringComparison.Ordinal) && !HasValidation(data))
             {

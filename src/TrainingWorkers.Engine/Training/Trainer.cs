@@ -34,6 +34,11 @@ public sealed class Trainer
     {
         var clock = Stopwatch.StartNew();
         var training = _spec.Training;
+        if (_spec.EarlyStopping is { } monitor && MetricNames.BinaryOnly.Contains(monitor.Monitor) && _data.Outputs != 2)
+        {
+            throw new ArgumentException($"early_stopping.monitor: {monitor.Monitor} needs two classes, the data has {_data.Outputs}");
+        }
+
         Torch.Initialize(training.Threads);
         Torch.ManualSeed(training.Seed);
         var device = Torch.ResolveDevice(training.Device);
@@ -132,7 +137,7 @@ public sealed class Trainer
             Monitor = early?.Monitor,
             BestEpoch = early?.BestEpoch ?? 0,
             BestValue = early?.Best ?? double.NaN,
-            RestoredBestWeights = restored || (bestState is not null && early!.BestEpoch == history.Count),
+            RestoredBestWeights = restored || (bestState is not null && stopReason != StopReason.Cancelled && early!.BestEpoch == history.Count),
             Validation = validationReport,
             Test = testReport,
             Model = definition,

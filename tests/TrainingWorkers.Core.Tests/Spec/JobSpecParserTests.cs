@@ -83,7 +83,7 @@ public class JobSpecParserTests
     [InlineData("training", """{ "lr_schedule": { "type": "step", "gamma": 2 } }""", "training.lr_schedule.gamma: must be > 0 and <= 1, got 2")]
     [InlineData("training", """{ "epochs": 3, "lr_schedule": { "warmup_epochs": 3 } }""", "training.lr_schedule.warmup_epochs: must be less than training.epochs (3), got 3")]
     [InlineData("training", """{ "lr_schedule": { "type": "exponential" } }""", "training.lr_schedule.type: must be one of constant, step, cosine, got 'exponential'")]
-    [InlineData("early_stopping", """{ "monitor": "val_bleu" }""", "early_stopping.monitor: must be one of train_loss, train_accuracy, val_loss, val_accuracy, val_macro_precision, val_macro_recall, val_macro_f1, got \"val_bleu\"")]
+    [InlineData("early_stopping", """{ "monitor": "val_bleu" }""", "early_stopping.monitor: must be one of train_loss, train_accuracy, val_loss, val_accuracy, val_macro_precision, val_macro_recall, val_macro_f1, val_roc_auc, val_pr_auc, got \"val_bleu\"")]
     [InlineData("early_stopping", """{ "patience": 0 }""", "early_stopping.patience: must be >= 1, got 0")]
     [InlineData("early_stopping", """{ "mode": "up" }""", "early_stopping.mode: must be one of auto, min, max, got 'up'")]
     [InlineData("early_stopping", """{ "min_delta": -0.1 }""", "early_stopping.min_delta: must be >= 0, got -0.1")]

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace TrainingWorkers.Cli.Tests;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    private readonly string _dir = Directory.CreateTempSubdirectory("tw-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string WriteSpec(string json)
+    {
+        var path = Path.Combine(_dir, "job.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public async Task Run_InvalidSpec_ExitsTwoWithEveryErrorAndRunsNothing()
+    {
+        var spec = WriteSpec("""
+            { "apiVersion": "trainingworkers/v1", "name": "bad", "data": { "train": "fashion-mnist" },
+              "training": { "learning_rate": -0.1, "batch_size": 0 } }
+            """);
+        var (code, _, stderr) = await TwProcess.RunAsync(_dir, Timeout, "run", spec);
+
+        Assert.Equal(2, code);
+        Assert.Contains("training.learning_rate: must be > 0, got -0.1", stderr, StringComparison.Ordinal);
+        Assert.Contains("training.batch_size: must be between 1 and 1048576, got 0", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "runs")));
+    }
+
+    [Fact]
+    public async Task Run_MissingDataDirectory_ExitsTwoNamingTheField()
+    {
+        var spec = WriteSpec("""{ "apiVersion": "trainingworkers/v1", "name": "nodata", "data": { "train": "no/such/dir" } }""");
+        var (code, stdout, _) = await TwProcess.RunAsync(_dir, Timeout, "run", spec, "--output", "json");
+
+        Assert.Equal(2, code);
+        using var error = JsonDocument.Parse(stdout);
+        Assert.Equal("invalid_data", error.RootElement.GetProperty("error").GetString());
+        Assert.Contains("data.train:", error.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_QuickJobAsJson_PrintsTheReportAndWritesTheRunDirectory()
+    {
+        var spec = WriteSpec("""
+            { "apiVersion": "trainingworkers/v1", "name": "quick",
+              "model": { "type": "mlp", "hidden": [64] },
+              "data": { "train": "fashion-mnist", "train_limit": 2000, "test_limit": 500 },
+              "training": { "epochs": 2, "threads": 2 } }
+            """);
+        var (code, stdout, stderr) = await TwProcess.RunAsync(_dir, Timeout, "run", spec, "--output", "json");
+
+        Assert.True(code == 0, stderr);
+        using var report = JsonDocument.Parse(stdout);
+        var root = report.RootElement;
+        Assert.Equal("completed", root.GetProperty("stop_reason").GetString());
+        Assert.Equal(2, root.GetProperty("epochs_run").GetInt32());
+        Assert.InRange(root.GetProperty("test").GetProperty("accuracy").GetDouble(), 0.6, 1.0);
+        Assert.Equal(10, root.GetProperty("test").GetProperty("confusion_matrix").GetArrayLength());
+        var artifacts = root.GetProperty("artifacts");
+        foreach (var name in new[] { "model", "metrics", "learning_curves", "confusion_matrix" })
+        {
+            Assert.True(File.Exists(artifacts.GetProperty(name).GetString()), name);
+        }
+
+        Assert.NotEmpty(Directory.GetDirectories(artifacts.GetProperty("checkpoints").GetString()!));
+    }
+
+    [Fact]
+    public async Task Run_Terminated_CheckpointsAndExits130()
+    {
+        var spec = WriteSpec("""
+            { "apiVersion": "trainingworkers/v1", "name": "interrupt",
+              "data": { "train": "fashion-mnist", "train_limit": 20000, "use_test_set": false },
+              "training": { "epochs": 50, "batch_size": 16, "threads": 1 },
+              "early_stopping": { "enabled": false } }
+            """);
+        using var tw = TwProcess.Start(_dir, "run", spec);
+        // The first epoch's checkpoint shows training is under way.
+        await tw.WaitForFileAsync(Path.Combine(_dir, "runs"), "manifest.json", Timeout);
+        // SIGTERM, as a service manager or Ctrl-C's SIGINT would (SIGINT is ignored in background jobs, so tests use TERM).
+        using (var kill = Process.Start("kill", ["-TERM", tw.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        Assert.Equal(130, await tw.WaitAsync(Timeout));
+        var run = Directory.GetDirectories(Path.Combine(_dir, "runs")).Single();
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
+        Assert.Equal("cancelled", report.RootElement.GetProperty("stop_reason").GetString());
+        Assert.NotEmpty(Directory.GetDirectories(Path.Combine(run, "checkpoints")));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace TrainingWorkers.Cli.Tests;
+
+/// <summary>Runs the real `tw` (tw.dll beside the tests) as a child process.</summary>
+internal sealed class TwProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _stdout = new();
+    private readonly System.Text.StringBuilder _stderr = new();
+    private readonly Lock _gate = new();
+
+    private TwProcess(Process process) => _process = process;
+
+    public static TwProcess Start(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tw.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var tw = new TwProcess(Process.Start(info)!);
+        tw._process.OutputDataReceived += (_, e) => tw.Append(tw._stdout, e.Data);
+        tw._process.ErrorDataReceived += (_, e) => tw.Append(tw._stderr, e.Data);
+        tw._process.BeginOutputReadLine();
+        tw._process.BeginErrorReadLine();
+        return tw;
+    }
+
+    /// <summary>Runs to the end (at most <paramref name="timeout"/>) and returns the exit code and output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        using var tw = Start(workingDirectory, args);
+        return (await tw.WaitAsync(timeout), tw.Stdout, tw.Stderr);
+    }
+
+    public int Id => _process.Id;
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_gate) return _stdout.ToString();
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_gate) return _stderr.ToString();
+        }
+    }
+
+    public async Task<int> WaitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits until a file named <paramref name="name"/> exists anywhere below <paramref name="directory"/>.</summary>
+    public async Task WaitForFileAsync(string directory, string name, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Directory.Exists(directory) || Directory.GetFiles(directory, name, SearchOption.AllDirectories).Length == 0)
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline) throw new TimeoutException($"no {name} appeared; stdout: {Stdout}; stderr: {Stderr}");
+            await Task.Delay(50);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+
+    private void Append(System.Text.StringBuilder target, string? line)
+    {
+        if (line is null) return;
+        lock (_gate) target.AppendLine(line);
+    }
+}
