@@ -60,6 +60,23 @@ public static class Torch
         Status.Check(NativeMethods.ManualSeed(seed), "tw_manual_seed");
     }
 
+    /// <summary>The CPU generator's state (dropout masks), saved in checkpoints for exact resume.</summary>
+    public static byte[] GetRandomState()
+    {
+        EnsureInitialized();
+        Status.Check(NativeMethods.RngGetState(out var data, out var length), "tw_rng_get_state");
+        return Status.TakeBuffer(data, length);
+    }
+
+    public static unsafe void SetRandomState(ReadOnlySpan<byte> state)
+    {
+        EnsureInitialized();
+        fixed (byte* p = state)
+        {
+            Status.Check(NativeMethods.RngSetState(p, state.Length), "restoring the random generator state");
+        }
+    }
+
     /// <summary>Resolves a spec's device: <c>auto</c> is CUDA when libtorch sees a GPU, else CPU.</summary>
     public static string ResolveDevice(string device) => device == "auto" ? (CudaDeviceCount > 0 ? "cuda" : "cpu") : device;
 }

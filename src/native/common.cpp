@@ -5,6 +5,10 @@
 #include <cstring>
 #include <sstream>
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <mutex>
+
 #include "shim.h"
 
 namespace {
@@ -66,6 +70,35 @@ int tw_get_num_threads(int* out) {
 
 int tw_manual_seed(uint64_t seed) {
   return tw::guard([&] { torch::manual_seed(seed); });
+}
+
+int tw_rng_get_state(uint8_t** data, int64_t* length) {
+  return tw::guard([&] {
+    tw::require(data != nullptr && length != nullptr, "data and length must not be null");
+    auto generator = at::detail::getDefaultCPUGenerator();
+    torch::Tensor state;
+    {
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      state = generator.get_state();
+    }
+    const auto bytes = static_cast<size_t>(state.numel());
+    auto* buffer = static_cast<uint8_t*>(std::malloc(bytes == 0 ? 1 : bytes));
+    if (buffer == nullptr) throw std::bad_alloc();
+    std::memcpy(buffer, state.data_ptr<uint8_t>(), bytes);
+    *data = buffer;
+    *length = static_cast<int64_t>(bytes);
+  });
+}
+
+int tw_rng_set_state(const uint8_t* data, int64_t length) {
+  return tw::guard([&] {
+    tw::require(data != nullptr && length > 0, "the generator state is empty");
+    auto state = torch::empty({length}, torch::kUInt8);
+    std::memcpy(state.data_ptr<uint8_t>(), data, static_cast<size_t>(length));
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(state);
+  });
 }
 
 int tw_torch_version(const char** out) {

@@ -252,10 +252,38 @@ int tw_model_save(tw_model* model, uint8_t** data, int64_t* length) {
 int tw_model_load(tw_model* model, const uint8_t* data, int64_t length) {
   return tw::guard([&] {
     tw::require(model != nullptr, "model must not be null");
+    // Module::load replaces each tensor with the archive's, whatever its shape: check the shapes
+    // afterwards and put the previous state back if another model's weights were loaded.
+    std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+    for (const auto& p : model->net->named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
+    for (const auto& b : model->net->named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
+    torch::serialize::OutputArchive previous;
+    model->net->save(previous);
+    std::ostringstream previous_bytes;
+    previous.save_to(previous_bytes);
+
     torch::serialize::InputArchive archive;
     tw::archive_from_buffer(archive, data, length);
     model->net->load(archive);
     model->net->to(model->device);
+    std::string mismatch;
+    auto check = [&](const std::string& name, const torch::Tensor& t) {
+      for (const auto& [expected_name, expected] : shapes) {
+        if (expected_name == name && t.sizes().vec() != expected && mismatch.empty()) {
+          mismatch = "'" + name + "' has shape " + c10::str(t.sizes()) + " in the saved state, the model has " + c10::str(c10::IntArrayRef(expected));
+        }
+      }
+    };
+    for (const auto& p : model->net->named_parameters()) check(p.key(), p.value());
+    for (const auto& b : model->net->named_buffers()) check(b.key(), b.value());
+    if (!mismatch.empty()) {
+      const std::string bytes = previous_bytes.str();
+      torch::serialize::InputArchive restore;
+      restore.load_from(bytes.data(), bytes.size());
+      model->net->load(restore);
+      model->net->to(model->device);
+      throw tw::ArgumentError("the saved state is of another model: " + mismatch);
+    }
   });
 }
 

@@ -35,6 +35,12 @@ TW_EXPORT const char* tw_last_error(void);
 TW_EXPORT int tw_init(int threads);
 TW_EXPORT int tw_get_num_threads(int* out);
 TW_EXPORT int tw_manual_seed(uint64_t seed);
+/*
+ * The CPU random generator's state (dropout masks, weight init), for exact resume. The buffer is
+ * owned by the shim: release it with tw_buffer_free.
+ */
+TW_EXPORT int tw_rng_get_state(uint8_t** data, int64_t* length);
+TW_EXPORT int tw_rng_set_state(const uint8_t* data, int64_t length);
 /* "1.13.1" etc., and the number of CUDA devices libtorch sees (0 on a CPU build). */
 TW_EXPORT int tw_torch_version(const char** out);
 TW_EXPORT int tw_cuda_device_count(int* out);

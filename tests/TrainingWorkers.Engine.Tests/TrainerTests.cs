@@ -60,7 +60,7 @@ public sealed class TrainerTests : IDisposable
         Assert.InRange(manifests.Count, 1, 2);
         Assert.Equal(result.LastCheckpoint, manifests[^1].Id);
         var checkpoint = await store.ReadAsync(manifests[^1].Id, CancellationToken.None);
-        Assert.Equal(["model.pt", "optimizer.pt", "trainer.json"], checkpoint.Files.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["best_model.pt", "model.pt", "optimizer.pt", "rng.bin", "trainer.json"], checkpoint.Files.Keys.Order(StringComparer.Ordinal));
 
         using var model = Model.Create(result.Model, "cpu");
         model.LoadState(checkpoint.Files["model.pt"]);
@@ -111,6 +111,59 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(result.LastCheckpoint, newest.Id);
         Assert.Equal(1, newest.Epoch);
         Assert.Equal(57 + 10, newest.Step); // 1800 training examples / 32 = 57 steps, then 10 more
+    }
+
+    [Fact]
+    public async Task Resume_FromAMidEpochCheckpoint_EndsBitIdenticalToAnUninterruptedRun()
+    {
+        // Dropout and a cosine schedule: resume must restore the generator, the optimizer and the position.
+        var spec = Spec("""
+            { "apiVersion": "trainingworkers/v1", "name": "resume",
+              "model": { "type": "mlp", "hidden": [64], "dropout": 0.3 },
+              "data": { "train": "fashion-mnist", "train_limit": 1500, "use_test_set": false },
+              "training": { "epochs": 3, "batch_size": 50, "threads": 2, "lr_schedule": { "type": "cosine" } },
+              "early_stopping": { "patience": 5 },
+              "checkpointing": { "every_steps": 7 } }
+            """);
+        var data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
+        await using var sink = new JsonlMetricsSink(Path.Combine(_dir, "metrics.jsonl"));
+        var whole = await new Trainer(spec, data, new DirectoryCheckpointStore(Path.Combine(_dir, "a")), sink).RunAsync(CancellationToken.None);
+
+        var store = new DirectoryCheckpointStore(Path.Combine(_dir, "b"));
+        using (var cancel = new CancellationTokenSource())
+        {
+            // 27 steps per epoch: stop in epoch 2, after step 40 (the checkpoint at step 35 is a mid-epoch one).
+            var stopped = await new Trainer(spec, data, store, sink, new CancelAtStep(cancel, epoch: 2, step: 13)).RunAsync(cancel.Token);
+            Assert.Equal(StopReason.Cancelled, stopped.StopReason);
+        }
+
+        var newest = await store.ReadNewestGoodAsync(_ => { }, CancellationToken.None);
+        Assert.NotNull(newest);
+        Assert.Equal(40, newest.Manifest.Step);
+        var resumed = await new Trainer(spec, data, store, sink).RunAsync(CancellationToken.None, newest);
+
+        Assert.Equal(newest.Manifest.Id, resumed.ResumedFrom);
+        Assert.Equal(whole.ModelState, resumed.ModelState);
+        Assert.Equal(whole.History.Select(h => h.Metrics[MetricNames.TrainLoss]), resumed.History.Select(h => h.Metrics[MetricNames.TrainLoss]));
+        Assert.Equal(whole.Validation!.Loss, resumed.Validation!.Loss);
+    }
+
+    [Fact]
+    public async Task Resume_CheckpointOfAnotherModel_IsRefusedWithAClearError()
+    {
+        var small = Spec("""
+            { "apiVersion": "trainingworkers/v1", "name": "small", "model": { "hidden": [16] },
+              "data": { "train": "fashion-mnist", "train_limit": 500, "use_test_set": false }, "training": { "epochs": 1 } }
+            """);
+        var store = new DirectoryCheckpointStore(Path.Combine(_dir, "checkpoints"));
+        await TrainAsync(small, store);
+        var checkpoint = await store.ReadNewestGoodAsync(_ => { }, CancellationToken.None);
+
+        var wide = small with { Model = small.Model with { Hidden = [32] } };
+        var data = DatasetLoader.Load(wide.Data, wide.Training.Seed);
+        await using var sink = new JsonlMetricsSink(Path.Combine(_dir, "m.jsonl"));
+        var e = await Assert.ThrowsAsync<CorruptCheckpointException>(() => new Trainer(wide, data, store, sink).RunAsync(CancellationToken.None, checkpoint));
+        Assert.Contains("do not fit this job's model", e.Message, StringComparison.Ordinal);
     }
 
     private sealed class CancelAtStep(CancellationTokenSource cancel, int epoch, int step) : ITrainingObserver

@@ -26,6 +26,8 @@ public sealed record CheckpointSpec
     /// <summary>A directory; null means <c>checkpoints/</c> in the run directory.</summary>
     public string? Directory { get; init; }
     public int EveryEpochs { get; init; } = 1;
+    /// <summary>Also checkpoint every N optimizer steps (mid-epoch), so little work is lost when a worker dies; null means only per epoch.</summary>
+    public int? EverySteps { get; init; }
     /// <summary>The newest checkpoints kept; the best one is kept as well.</summary>
     public int KeepLast { get; init; } = 2;
 }

@@ -130,6 +130,7 @@ internal static class TrainingSpecReader
         {
             Directory = r.String("directory", null),
             EveryEpochs = r.Int("every_epochs", defaults.EveryEpochs, v => v >= 1, "must be >= 1"),
+            EverySteps = r.NullableInt("every_steps", v => v >= 1, "must be >= 1"),
             KeepLast = r.Int("keep_last", defaults.KeepLast, v => v >= 1, "must be >= 1"),
         };
         r.RejectUnknownFields();

@@ -19,6 +19,12 @@ internal static partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "tw_manual_seed")]
     internal static partial int ManualSeed(ulong seed);
 
+    [LibraryImport(Library, EntryPoint = "tw_rng_get_state")]
+    internal static partial int RngGetState(out IntPtr data, out long length);
+
+    [LibraryImport(Library, EntryPoint = "tw_rng_set_state")]
+    internal static unsafe partial int RngSetState(byte* data, long length);
+
     [LibraryImport(Library, EntryPoint = "tw_torch_version")]
     internal static partial int TorchVersion(out IntPtr version);
 

@@ -20,6 +20,8 @@ public sealed record TrainingResult
     /// <summary>The final weights (the best epoch's when restored), in libtorch's archive format.</summary>
     public required byte[] ModelState { get; init; }
     public string? LastCheckpoint { get; init; }
+    /// <summary>The checkpoint this run resumed from, if any.</summary>
+    public string? ResumedFrom { get; init; }
     public required string Device { get; init; }
     public required TimeSpan Duration { get; init; }
 }

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using TrainingWorkers.Core.Checkpoints;
+using TrainingWorkers.Core.Metrics;
+using TrainingWorkers.Core.Spec;
+using TrainingWorkers.Core.Training;
+using TrainingWorkers.Engine.Data;
+using TrainingWorkers.Engine.Models;
+
+namespace TrainingWorkers.Engine.Training;
+
+public sealed partial class Trainer
+{
+    /// <summary>One run of the epoch loop over a <see cref="TrainerState"/> that checkpoints capture whole.</summary>
+    private sealed class Loop(Trainer trainer, Model model, Optimizer optimizer, EarlyStopping? early, TrainerState state, byte[]? bestState)
+    {
+        public byte[]? BestState { get; private set; } = bestState;
+        public string? LastCheckpoint { get; private set; }
+
+        public async Task<StopReason> RunAsync(CancellationToken cancellationToken)
+        {
+            var spec = trainer._spec;
+            var training = spec.Training;
+            var train = trainer._data.Train;
+            var batchSize = Math.Min(training.BatchSize, train.Count);
+            var steps = (train.Count + batchSize - 1) / batchSize;
+            var schedule = new LearningRateSchedule(training);
+            var buffer = new BatchBuffer(train, batchSize);
+            var everySteps = spec.Checkpointing.EverySteps;
+            var lr = double.NaN;
+
+            while (state.Epoch < training.Epochs)
+            {
+                var epochClock = Stopwatch.StartNew();
+                trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
+                var order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
+                while (state.StepInEpoch < steps)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        // Ctrl-C or SIGTERM mid-epoch: keep what was learned so far, then stop.
+                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(false);
+                        return StopReason.Cancelled;
+                    }
+
+                    var rate = schedule.Rate(state.Epoch, state.StepInEpoch, steps);
+                    if (rate != lr) optimizer.SetLearningRate(lr = rate);
+                    var start = state.StepInEpoch * batchSize;
+                    var n = Math.Min(batchSize, train.Count - start);
+                    buffer.Fill(train, order, start, n);
+                    var result = train.IsClassification
+                        ? model.TrainStep(optimizer, buffer.Features, buffer.Labels, n)
+                        : model.TrainStep(optimizer, buffer.Features, buffer.Targets, n);
+                    state.LossSum += (double)result.Loss * n;
+                    state.Correct += result.Correct;
+                    state.Seen += n;
+                    state.StepInEpoch++;
+                    state.GlobalStep++;
+                    trainer._observer.StepCompleted(state.Epoch + 1, state.StepInEpoch, steps, result.Loss);
+                    if (everySteps is { } every && state.GlobalStep % every == 0 && state.StepInEpoch < steps)
+                    {
+                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(false);
+                    }
+                }
+
+                var summary = FinishEpoch(lr, TimeSpan.FromSeconds(state.EpochSeconds) + epochClock.Elapsed);
+                state.Epoch++;
+                var stop = early is not null && early.EpochsWithoutImprovement >= spec.EarlyStopping!.Patience;
+                if (state.Epoch % spec.Checkpointing.EveryEpochs == 0 || state.Epoch == training.Epochs || stop)
+                {
+                    await CheckpointAsync(summary.Metrics, epochClock: null).ConfigureAwait(false);
+                }
+
+                if (stop) return StopReason.EarlyStopped;
+            }
+
+            return StopReason.Completed;
+        }
+
+        /// <summary>Validates, updates early stopping, publishes the epoch's metrics and resets the epoch's counters.</summary>
+        private EpochSummary FinishEpoch(double lr, TimeSpan duration)
+        {
+            var data = trainer._data;
+            var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { [MetricNames.TrainLoss] = state.LossSum / state.Seen };
+            if (data.Train.IsClassification) metrics[MetricNames.TrainAccuracy] = (double)state.Correct / state.Seen;
+            if (data.Validation is { } validation)
+            {
+                foreach (var (k, v) in Evaluator.Evaluate(model, validation, data.ClassNames).Metrics("val_")) metrics[k] = v;
+            }
+
+            var epoch = state.Epoch + 1;
+            var decision = early?.Update(epoch, metrics.GetValueOrDefault(early.Monitor, double.NaN));
+            if (decision is { Improved: true } && trainer._spec.EarlyStopping!.RestoreBestWeights) BestState = model.SaveState();
+            var summary = new EpochSummary(epoch, metrics, lr, duration, state.Seen / duration.TotalSeconds, decision?.Improved ?? false);
+            state.History.Add(TrainerState.EpochRecord.From(summary));
+            (state.LossSum, state.Correct, state.Seen, state.EpochSeconds, state.StepInEpoch) = (0, 0, 0, 0, 0);
+            if (early is not null) (state.BestValue, state.BestEpoch, state.EpochsWithoutImprovement) = (early.Best, early.BestEpoch, early.EpochsWithoutImprovement);
+            trainer._metrics.Publish(Points(summary, state.GlobalStep));
+            trainer._observer.EpochCompleted(summary);
+            return summary;
+        }
+
+        /// <param name="epochClock">Mid-epoch: the clock of the epoch in progress, whose time so far the checkpoint keeps.</param>
+        private async Task CheckpointAsync(IReadOnlyDictionary<string, double> metrics, Stopwatch? epochClock)
+        {
+            if (epochClock is not null)
+            {
+                state.EpochSeconds += epochClock.Elapsed.TotalSeconds;
+                epochClock.Restart();
+            }
+
+            var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+            {
+                [ModelFile] = model.SaveState(),
+                [OptimizerFile] = optimizer.SaveState(),
+                [RandomFile] = Torch.GetRandomState(),
+                [StateFile] = state.Serialize(),
+            };
+            if (BestState is not null) files[BestModelFile] = BestState;
+            var checkpoint = Checkpoint.Create(trainer._spec.Name, state.Epoch, state.GlobalStep, files, metrics);
+            var store = trainer._checkpoints;
+            // The last checkpoint must be durable even when the run is being cancelled.
+            await store.WriteAsync(checkpoint, CancellationToken.None).ConfigureAwait(false);
+            var all = await store.ListAsync(CancellationToken.None).ConfigureAwait(false);
+            var bestId = early is { BestEpoch: > 0 } ? all.LastOrDefault(m => m.Epoch == early.BestEpoch && m.Metrics.Count > 0)?.Id : null;
+            foreach (var id in CheckpointRetention.ToDelete(all.Select(m => m.Id).ToList(), trainer._spec.Checkpointing.KeepLast, bestId, checkpoint.Manifest.Id))
+            {
+                await store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            LastCheckpoint = checkpoint.Manifest.Id;
+            trainer._observer.CheckpointWritten(checkpoint.Manifest.Id, store.Location);
+        }
+
+        private static List<MetricPoint> Points(EpochSummary summary, long step)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var points = summary.Metrics.Select(m => new MetricPoint(m.Key, m.Value, MetricUnit.None, now, summary.Epoch, step)).ToList();
+            points.Add(new MetricPoint("learning_rate", summary.LearningRate, MetricUnit.None, now, summary.Epoch, step));
+            points.Add(new MetricPoint("epoch_time", summary.Duration.TotalSeconds, MetricUnit.Seconds, now, summary.Epoch, step));
+            points.Add(new MetricPoint("samples_per_second", summary.SamplesPerSecond, MetricUnit.CountPerSecond, now, summary.Epoch, step));
+            return points;
+        }
+    }
+}
