@@ -19,12 +19,15 @@ internal static class RunCommand
         var output = new Option<string>("--output", "-o") { Description = "text (progress bars and tables) or json (the report on stdout)", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
         var runs = new Option<DirectoryInfo>("--runs-dir") { Description = "where run directories are created", DefaultValueFactory = _ => new DirectoryInfo("runs") };
-        var command = new Command("run", "train a job on this machine (CPU, or its GPU)") { spec, output, runs };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(spec)!, parse.GetValue(output) == "json", parse.GetValue(runs)!, cancellationToken));
+        var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "use this run directory (default: a new one under --runs-dir)" };
+        var resume = new Option<bool>("--resume") { Description = "continue from the newest good checkpoint of --run-dir, or of this job's newest run under --runs-dir" };
+        var command = new Command("run", "train a job on this machine (CPU, or its GPU)") { spec, output, runs, runDir, resume };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(spec)!, parse.GetValue(output) == "json", parse.GetValue(runs)!,
+            parse.GetValue(runDir), parse.GetValue(resume), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo specFile, bool json, DirectoryInfo runsRoot, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileInfo specFile, bool json, DirectoryInfo runsRoot, DirectoryInfo? runDir, bool resume, CancellationToken cancellationToken)
     {
         var console = json ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
         JobSpec spec;
@@ -44,17 +47,31 @@ internal static class RunCommand
             return Fail(json, ExitCodes.InvalidInput, "invalid_data", e.Message, []);
         }
 
-        var run = RunDirectory.CreateUnder(runsRoot.FullName, spec.Name);
+        var existing = runDir ?? (resume ? NewestRun(runsRoot, spec.Name) : null);
+        if (resume && existing is null) return Fail(json, ExitCodes.InvalidInput, "nothing_to_resume", $"--resume: no run of '{spec.Name}' under {runsRoot.FullName}", []);
+        var run = existing is null ? RunDirectory.CreateUnder(runsRoot.FullName, spec.Name) : new RunDirectory(existing.FullName);
         var store = new DirectoryCheckpointStore(spec.Checkpointing.Directory ?? run.CheckpointDirectory);
         TrainingResult result;
         try
         {
+            Checkpoint? from = null;
+            if (resume)
+            {
+                from = await store.ReadNewestGoodAsync(e => Console.Error.WriteLine($"tw run: skipping {e.Message}"), cancellationToken).ConfigureAwait(false);
+                if (from is null) return Fail(json, ExitCodes.InvalidInput, "nothing_to_resume", $"--resume: no good checkpoint in {store.Location}", []);
+                if (!json) console.MarkupLine($"resuming from checkpoint [blue]{from.Manifest.Id}[/] (epoch {from.Manifest.Epoch}, step {from.Manifest.Step})");
+            }
+
             await using var sink = new JsonlMetricsSink(run.MetricsFile);
             Torch.Initialize(spec.Training.Threads);
             if (!json) RunView.Header(console, spec, data, Torch.ResolveDevice(spec.Training.Device), run.Path);
             result = json
-                ? await new Trainer(spec, data, store, sink).RunAsync(cancellationToken).ConfigureAwait(false)
-                : await RunView.WithProgressAsync(console, observer => new Trainer(spec, data, store, sink, observer).RunAsync(cancellationToken)).ConfigureAwait(false);
+                ? await new Trainer(spec, data, store, sink).RunAsync(cancellationToken, from).ConfigureAwait(false)
+                : await RunView.WithProgressAsync(console, observer => new Trainer(spec, data, store, sink, observer).RunAsync(cancellationToken, from)).ConfigureAwait(false);
+        }
+        catch (CorruptCheckpointException e)
+        {
+            return Fail(json, ExitCodes.InvalidInput, "bad_checkpoint", e.Message, []);
         }
         catch (TorchException e) when (e.Kind == TorchErrorKind.Argument)
         {
@@ -74,6 +91,9 @@ internal static class RunCommand
         else RunView.Summary(console, result, run);
         return result.StopReason == StopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
     }
+
+    private static DirectoryInfo? NewestRun(DirectoryInfo runsRoot, string job) =>
+        runsRoot.Exists ? runsRoot.GetDirectories(job + "-*").OrderBy(d => d.Name, StringComparer.Ordinal).LastOrDefault() : null;
 
     private static int Fail(bool json, int code, string kind, string message, IEnumerable<string> errors)
     {

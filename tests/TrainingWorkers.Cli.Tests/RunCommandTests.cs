@@ -95,4 +95,34 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("cancelled", report.RootElement.GetProperty("stop_reason").GetString());
         Assert.NotEmpty(Directory.GetDirectories(Path.Combine(run, "checkpoints")));
     }
+
+    [Fact]
+    public async Task Resume_AfterSigkillMidEpoch_EndsWithTheSameModelAsAnUninterruptedRun()
+    {
+        var spec = WriteSpec("""
+            { "apiVersion": "trainingworkers/v1", "name": "killed",
+              "model": { "type": "mlp", "hidden": [128], "dropout": 0.2 },
+              "data": { "train": "fashion-mnist", "train_limit": 6000, "use_test_set": false },
+              "training": { "epochs": 3, "batch_size": 32, "threads": 1 },
+              "checkpointing": { "every_steps": 25, "keep_last": 3 } }
+            """);
+        var reference = Path.Combine(_dir, "reference");
+        var (code, _, stderr) = await TwProcess.RunAsync(_dir, Timeout, "run", spec, "--run-dir", reference, "--output", "json");
+        Assert.True(code == 0, stderr);
+
+        var killed = Path.Combine(_dir, "killed");
+        using (var tw = TwProcess.Start(_dir, "run", spec, "--run-dir", killed, "--output", "json"))
+        {
+            await tw.WaitForFileAsync(killed, "manifest.json", Timeout, count: 3);
+            Process.GetProcessById(tw.Id).Kill(); // SIGKILL: no chance to checkpoint
+            await tw.WaitAsync(Timeout);
+        }
+
+        Assert.False(File.Exists(Path.Combine(killed, "model.pt")));
+        (code, var stdout, stderr) = await TwProcess.RunAsync(_dir, Timeout, "run", spec, "--run-dir", killed, "--resume", "--output", "json");
+        Assert.True(code == 0, stderr);
+        using var report = JsonDocument.Parse(stdout);
+        Assert.Equal(3, report.RootElement.GetProperty("epochs_run").GetInt32());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "model.pt")), File.ReadAllBytes(Path.Combine(killed, "model.pt")));
+    }
 }

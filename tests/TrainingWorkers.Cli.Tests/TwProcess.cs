@@ -62,11 +62,11 @@ internal sealed class TwProcess : IDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Waits until a file named <paramref name="name"/> exists anywhere below <paramref name="directory"/>.</summary>
-    public async Task WaitForFileAsync(string directory, string name, TimeSpan timeout)
+    /// <summary>Waits until <paramref name="count"/> files named <paramref name="name"/> exist below <paramref name="directory"/>.</summary>
+    public async Task WaitForFileAsync(string directory, string name, TimeSpan timeout, int count = 1)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!Directory.Exists(directory) || Directory.GetFiles(directory, name, SearchOption.AllDirectories).Length == 0)
+        while (!Directory.Exists(directory) || Directory.GetFiles(directory, name, SearchOption.AllDirectories).Length < count)
         {
             if (_process.HasExited || DateTime.UtcNow > deadline) throw new TimeoutException($"no {name} appeared; stdout: {Stdout}; stderr: {Stderr}");
             await Task.Delay(50);

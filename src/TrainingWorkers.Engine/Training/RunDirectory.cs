@@ -29,8 +29,14 @@ public sealed class RunDirectory
     public string RocCurveFile => File("roc_curve.svg");
 
     /// <summary>A new directory under <paramref name="root"/> named after the job and the time.</summary>
-    public static RunDirectory CreateUnder(string root, string jobName) =>
-        new(System.IO.Path.Combine(root, $"{jobName}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
+    public static RunDirectory CreateUnder(string root, string jobName)
+    {
+        var name = $"{jobName}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+        var path = System.IO.Path.Combine(root, name);
+        // Two runs of one job in the same second get -2, -3, ...: a run never writes into another's directory.
+        for (var i = 2; Directory.Exists(path); i++) path = System.IO.Path.Combine(root, $"{name}-{i}");
+        return new RunDirectory(path);
+    }
 
     /// <summary>Writes the model, the pictures and report.json; returns the report.</summary>
     public JsonObject WriteResults(JobSpec spec, TrainingResult result)
