@@ -150,6 +150,10 @@ std::vector<int64_t> build_layers(const std::string& text, Net& net) {
   return input_shape;
 }
 
+std::vector<torch::Tensor> parameters_of(tw_model* model) { return model->net->parameters(); }
+
+std::vector<torch::Tensor> buffers_of(tw_model* model) { return model->net->buffers(); }
+
 namespace {
 
 torch::Tensor input_tensor(tw_model* m, const float* x, int64_t n) {
@@ -306,6 +310,7 @@ int tw_train_step(tw_model* model, tw_optimizer* optimizer, const float* x, cons
       total = total + optimizer->l1 * penalty;
     }
     total.backward();
+    if (optimizer->sync_gradients) optimizer->sync_gradients(optimizer->parameters);
     if (optimizer->clip_norm > 0.0) torch::nn::utils::clip_grad_norm_(optimizer->parameters, optimizer->clip_norm);
     optimizer->optimizer->step();
     *loss = data_loss.item<float>();

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -62,6 +63,10 @@ std::vector<int64_t> build_layers(const std::string& text, Net& net);
 
 std::vector<torch::Tensor> trainable_parameters(torch::nn::Module& module);
 
+/// Every parameter and buffer (batch-norm statistics) of a model, in a stable order.
+std::vector<torch::Tensor> parameters_of(tw_model* model);
+std::vector<torch::Tensor> buffers_of(tw_model* model);
+
 /// Copies an archive's bytes into a malloc'd buffer the caller frees with tw_buffer_free.
 void archive_to_buffer(torch::serialize::OutputArchive& archive, uint8_t** data, int64_t* length);
 void archive_from_buffer(torch::serialize::InputArchive& archive, const uint8_t* data, int64_t length);
@@ -79,6 +84,8 @@ struct tw_model {
 
 struct tw_optimizer {
   tw_model* model = nullptr;
+  // Set by data-parallel training: averages the gradients across ranks between backward and step.
+  std::function<void(const std::vector<torch::Tensor>& parameters)> sync_gradients;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::vector<torch::Tensor> parameters;  // trainable, in module order
   std::vector<torch::Tensor> l1_weights;  // weight matrices and kernels (dim >= 2)
