@@ -5,6 +5,7 @@ using TrainingWorkers.Core.Checkpoints;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine;
 using TrainingWorkers.Engine.Data;
+using TrainingWorkers.Engine.Models;
 using TrainingWorkers.Engine.Native;
 using TrainingWorkers.Engine.Training;
 
@@ -35,7 +36,7 @@ internal static class RunCommand
         try
         {
             spec = JobSpecParser.Parse(await File.ReadAllTextAsync(specFile.FullName, cancellationToken).ConfigureAwait(false));
-            spec = spec with { Data = spec.Data.RelativeTo(specFile.DirectoryName!) };
+            spec = spec.RelativeTo(specFile.DirectoryName!);
             data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
         }
         catch (InvalidSpecException e)
@@ -52,6 +53,8 @@ internal static class RunCommand
         var run = existing is null ? RunDirectory.CreateUnder(runsRoot.FullName, spec.Name) : new RunDirectory(existing.FullName);
         var store = new DirectoryCheckpointStore(spec.Checkpointing.Directory ?? run.CheckpointDirectory);
         TrainingResult result;
+        // Locally the spec's own directory may hold the user's TorchScript models; an operator's TW_MODEL_ALLOW overrides it.
+        var models = ModelLocationPolicy.FromEnvironment(specFile.DirectoryName!);
         try
         {
             Checkpoint? from = null;
@@ -66,8 +69,8 @@ internal static class RunCommand
             Torch.Initialize(spec.Training.Threads);
             if (!json) RunView.Header(console, spec, data, Torch.ResolveDevice(spec.Training.Device), run.Path);
             result = json
-                ? await new Trainer(spec, data, store, sink).RunAsync(cancellationToken, from).ConfigureAwait(false)
-                : await RunView.WithProgressAsync(console, observer => new Trainer(spec, data, store, sink, observer).RunAsync(cancellationToken, from)).ConfigureAwait(false);
+                ? await new Trainer(spec, data, store, sink, modelLocations: models).RunAsync(cancellationToken, from).ConfigureAwait(false)
+                : await RunView.WithProgressAsync(console, observer => new Trainer(spec, data, store, sink, observer, models).RunAsync(cancellationToken, from)).ConfigureAwait(false);
         }
         catch (CorruptCheckpointException e)
         {
@@ -78,6 +81,10 @@ internal static class RunCommand
             return Fail(json, ExitCodes.InvalidInput, "invalid_model", e.Message, []);
         }
         catch (ArgumentException e)
+        {
+            return Fail(json, ExitCodes.InvalidInput, "invalid_model", e.Message, []);
+        }
+        catch (FileNotFoundException e)
         {
             return Fail(json, ExitCodes.InvalidInput, "invalid_model", e.Message, []);
         }

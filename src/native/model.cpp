@@ -5,35 +5,29 @@
 #include "shim.h"
 
 namespace tw {
-namespace {
 
 namespace nn = torch::nn;
 
-/// conv3x3-bn-relu-conv3x3-bn plus a shortcut (1x1 conv + bn when the shape changes), then relu.
-struct ResidualBlockImpl : nn::Module {
-  ResidualBlockImpl(int64_t in, int64_t out, int64_t stride)
-      : conv1(register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)))),
-        bn1(register_module("bn1", nn::BatchNorm2d(out))),
-        conv2(register_module("conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1).bias(false)))),
-        bn2(register_module("bn2", nn::BatchNorm2d(out))) {
-    if (in != out || stride != 1) {
-      shortcut = register_module(
-          "shortcut", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
-                                     nn::BatchNorm2d(out)));
-    }
+ResidualBlockImpl::ResidualBlockImpl(int64_t in, int64_t out, int64_t stride)
+    : conv1(register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)))),
+      bn1(register_module("bn1", nn::BatchNorm2d(out))),
+      conv2(register_module("conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1).bias(false)))),
+      bn2(register_module("bn2", nn::BatchNorm2d(out))) {
+  if (in != out || stride != 1) {
+    shortcut = register_module("shortcut", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
+                                                          nn::BatchNorm2d(out)));
   }
-  torch::Tensor forward(torch::Tensor x) {
-    auto y = torch::relu(bn1(conv1(x)));
-    y = bn2(conv2(y));
-    return torch::relu(y + (shortcut.is_empty() ? x : shortcut->forward(x)));
-  }
-  nn::Conv2d conv1;
-  nn::BatchNorm2d bn1;
-  nn::Conv2d conv2;
-  nn::BatchNorm2d bn2;
-  nn::Sequential shortcut{nullptr};
-};
-TORCH_MODULE(ResidualBlock);
+}
+
+torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
+  auto y = torch::relu(bn1(conv1(x)));
+  y = bn2(conv2(y));
+  return torch::relu(y + (shortcut.is_empty() ? x : shortcut->forward(x)));
+}
+
+namespace {
+
+
 
 int64_t to_int(const std::string& token, const std::string& line) {
   try {
@@ -68,7 +62,7 @@ double to_double(const std::string& token, const std::string& line) {
  *   relu | tanh | gelu | swish | prelu | leaky_relu [SLOPE]
  *   dropout P                    resblock IN OUT STRIDE    head
  */
-std::vector<int64_t> build_layers(const std::string& text, Net& net) {
+std::vector<int64_t> build_layers(const std::string& text, Net& net, bool allow_empty) {
   std::vector<int64_t> input_shape;
   nn::Sequential* target = &net->backbone;
   std::istringstream lines(text);
@@ -146,13 +140,59 @@ std::vector<int64_t> build_layers(const std::string& text, Net& net) {
     }
   }
   require(!input_shape.empty(), "the layer list must start with 'input'");
-  require(net->backbone->size() + net->head->size() > 0, "the layer list has no layers");
+  require(allow_empty || net->backbone->size() + net->head->size() > 0, "the layer list has no layers");
   return input_shape;
 }
 
-std::vector<torch::Tensor> parameters_of(tw_model* model) { return model->net->parameters(); }
+std::vector<std::pair<std::string, torch::Tensor>> named_parameters_of(tw_model* model) {
+  std::vector<std::pair<std::string, torch::Tensor>> result;
+  if (model->script) {
+    for (const auto& p : model->script->named_parameters(/*recurse=*/true)) result.emplace_back("script." + p.name, p.value);
+  }
+  for (const auto& p : model->net->named_parameters()) result.emplace_back(p.key(), p.value());
+  return result;
+}
 
-std::vector<torch::Tensor> buffers_of(tw_model* model) { return model->net->buffers(); }
+std::vector<std::pair<std::string, torch::Tensor>> named_buffers_of(tw_model* model) {
+  std::vector<std::pair<std::string, torch::Tensor>> result;
+  if (model->script) {
+    for (const auto& b : model->script->named_buffers(/*recurse=*/true)) result.emplace_back("script." + b.name, b.value);
+  }
+  for (const auto& b : model->net->named_buffers()) result.emplace_back(b.key(), b.value());
+  return result;
+}
+
+std::vector<torch::Tensor> parameters_of(tw_model* model) {
+  std::vector<torch::Tensor> result;
+  for (auto& [name, p] : named_parameters_of(model)) result.push_back(p);
+  return result;
+}
+
+std::vector<torch::Tensor> buffers_of(tw_model* model) {
+  std::vector<torch::Tensor> result;
+  for (auto& [name, b] : named_buffers_of(model)) result.push_back(b);
+  return result;
+}
+
+bool in_part(const std::string& parameter, const std::string& part) {
+  if (part == "backbone") return parameter.rfind("script.", 0) == 0 || parameter.rfind("backbone.", 0) == 0;
+  return parameter.rfind(part + ".", 0) == 0;
+}
+
+torch::Tensor forward(tw_model* model, const torch::Tensor& x) {
+  auto y = x;
+  if (model->script) y = model->script->get_method(model->script_method)({y}).toTensor();
+  return model->net->forward(y);
+}
+
+void set_training(tw_model* model, bool training) {
+  model->net->train(training);
+  if (model->script) model->script->train(training);
+  if (training && model->backbone_frozen) {
+    model->net->backbone->eval();
+    if (model->script) model->script->eval();
+  }
+}
 
 namespace {
 
@@ -191,7 +231,8 @@ void check_batch(tw_model* m, const float* x, const void* y, int64_t n) {
 
 extern "C" {
 
-int tw_model_create(const char* layers, const char* loss, const char* device, tw_model** out) {
+int tw_model_create(const char* layers, const char* loss, const char* device, const char* script_path,
+                    const char* script_method, tw_model** out) {
   return tw::guard([&] {
     tw::require(layers != nullptr && loss != nullptr && device != nullptr && out != nullptr,
                 "arguments must not be null");
@@ -204,16 +245,26 @@ int tw_model_create(const char* layers, const char* loss, const char* device, tw
                 std::string("device '") + device + "' was asked for but libtorch sees no CUDA device");
     model->classification = loss_name == "cross_entropy";
     model->net = tw::Net();
-    model->input_shape = tw::build_layers(layers, model->net);
+    model->input_shape = tw::build_layers(layers, model->net, /*allow_empty=*/script_path != nullptr);
     model->input_size = 1;
     for (auto d : model->input_shape) model->input_size *= d;
+    if (script_path != nullptr) {
+      try {
+        model->script = std::make_shared<torch::jit::Module>(torch::jit::load(script_path, model->device));
+      } catch (const c10::Error& e) {
+        throw tw::ArgumentError(std::string("'") + script_path + "' is not a TorchScript model: " + e.what_without_backtrace());
+      }
+      if (script_method != nullptr) model->script_method = script_method;
+      tw::require(model->script->find_method(model->script_method).has_value(),
+                  std::string("the TorchScript model has no method '") + model->script_method + "'");
+    }
     model->net->to(model->device);
     // One dry forward pass checks that the layers fit together and tells the output size.
     torch::NoGradGuard no_grad;
-    model->net->eval();
+    tw::set_training(model.get(), false);
     std::vector<int64_t> shape{2};
     shape.insert(shape.end(), model->input_shape.begin(), model->input_shape.end());
-    auto y = model->net->forward(torch::zeros(shape, torch::TensorOptions().device(model->device)));
+    auto y = tw::forward(model.get(), torch::zeros(shape, torch::TensorOptions().device(model->device)));
     tw::require(y.dim() == 2, "the model's output must be [batch, outputs], got " + std::to_string(y.dim()) +
                                   " dimensions: end with flatten and a linear layer");
     model->output_size = y.size(1);
@@ -230,7 +281,7 @@ int tw_model_parameter_count(tw_model* model, int64_t* total, int64_t* trainable
     tw::require(model != nullptr && total != nullptr && trainable != nullptr, "arguments must not be null");
     *total = 0;
     *trainable = 0;
-    for (auto& p : model->net->parameters()) {
+    for (auto& p : tw::parameters_of(model)) {
       *total += p.numel();
       if (p.requires_grad()) *trainable += p.numel();
     }
@@ -244,69 +295,24 @@ int tw_model_output_size(tw_model* model, int64_t* out) {
   });
 }
 
-int tw_model_save(tw_model* model, uint8_t** data, int64_t* length) {
-  return tw::guard([&] {
-    tw::require(model != nullptr, "model must not be null");
-    torch::serialize::OutputArchive archive;
-    model->net->save(archive);
-    tw::archive_to_buffer(archive, data, length);
-  });
-}
-
-int tw_model_load(tw_model* model, const uint8_t* data, int64_t length) {
-  return tw::guard([&] {
-    tw::require(model != nullptr, "model must not be null");
-    // Module::load replaces each tensor with the archive's, whatever its shape: check the shapes
-    // afterwards and put the previous state back if another model's weights were loaded.
-    std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
-    for (const auto& p : model->net->named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
-    for (const auto& b : model->net->named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
-    torch::serialize::OutputArchive previous;
-    model->net->save(previous);
-    std::ostringstream previous_bytes;
-    previous.save_to(previous_bytes);
-
-    torch::serialize::InputArchive archive;
-    tw::archive_from_buffer(archive, data, length);
-    model->net->load(archive);
-    model->net->to(model->device);
-    std::string mismatch;
-    auto check = [&](const std::string& name, const torch::Tensor& t) {
-      for (const auto& [expected_name, expected] : shapes) {
-        if (expected_name == name && t.sizes().vec() != expected && mismatch.empty()) {
-          mismatch = "'" + name + "' has shape " + c10::str(t.sizes()) + " in the saved state, the model has " + c10::str(c10::IntArrayRef(expected));
-        }
-      }
-    };
-    for (const auto& p : model->net->named_parameters()) check(p.key(), p.value());
-    for (const auto& b : model->net->named_buffers()) check(b.key(), b.value());
-    if (!mismatch.empty()) {
-      const std::string bytes = previous_bytes.str();
-      torch::serialize::InputArchive restore;
-      restore.load_from(bytes.data(), bytes.size());
-      model->net->load(restore);
-      model->net->to(model->device);
-      throw tw::ArgumentError("the saved state is of another model: " + mismatch);
-    }
-  });
-}
-
 int tw_train_step(tw_model* model, tw_optimizer* optimizer, const float* x, const void* y, int64_t n,
                   float* loss, int64_t* correct) {
   return tw::guard([&] {
     tw::check_batch(model, x, y, n);
     tw::require(optimizer != nullptr && optimizer->model == model, "the optimizer does not belong to this model");
     tw::require(loss != nullptr && correct != nullptr, "loss and correct must not be null");
-    model->net->train();
+    tw::set_training(model, true);
     auto input = tw::input_tensor(model, x, n);
     auto target = tw::target_tensor(model, y, n);
     optimizer->optimizer->zero_grad();
-    auto out = model->net->forward(input);
+    auto out = tw::forward(model, input);
     auto data_loss = tw::loss_of(model, out, target, /*sum=*/false);
     auto total = data_loss;
     if (optimizer->l1 > 0.0) {
       auto penalty = torch::zeros({}, out.options());
-      for (auto& w : optimizer->l1_weights) penalty = penalty + w.abs().sum();
+      for (auto& w : optimizer->l1_weights) {
+        if (w.requires_grad()) penalty = penalty + w.abs().sum();
+      }
       total = total + optimizer->l1 * penalty;
     }
     total.backward();
@@ -323,8 +329,8 @@ int tw_eval_step(tw_model* model, const float* x, const void* y, int64_t n, doub
     tw::check_batch(model, x, y, n);
     tw::require(loss_sum != nullptr, "loss_sum must not be null");
     torch::NoGradGuard no_grad;
-    model->net->eval();
-    auto out = model->net->forward(tw::input_tensor(model, x, n));
+    tw::set_training(model, false);
+    auto out = tw::forward(model, tw::input_tensor(model, x, n));
     auto target = tw::target_tensor(model, y, n);
     // MSE is summed over every output value and reported per sample by the caller.
     *loss_sum = tw::loss_of(model, out, target, /*sum=*/true).item<double>();

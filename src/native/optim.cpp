@@ -22,8 +22,8 @@ struct AdadeltaOptions : optim::OptimizerCloneableOptions<AdadeltaOptions> {
 /// Adadelta (Zeiler 2012) as torch.optim.Adadelta computes it.
 class Adadelta : public optim::Optimizer {
  public:
-  Adadelta(std::vector<torch::Tensor> params, const AdadeltaOptions& options)
-      : Optimizer({optim::OptimizerParamGroup(std::move(params))}, std::make_unique<AdadeltaOptions>(options)) {}
+  Adadelta(std::vector<optim::OptimizerParamGroup> groups, const AdadeltaOptions& options)
+      : Optimizer(std::move(groups), std::make_unique<AdadeltaOptions>(options)) {}
 
   torch::Tensor step(LossClosure closure = nullptr) override {
     torch::NoGradGuard no_grad;
@@ -46,7 +46,7 @@ class Adadelta : public optim::Optimizer {
 
   void save(torch::serialize::OutputArchive& archive) const override {
     int64_t index = 0;
-    for (const auto& p : param_groups().front().params()) {
+    for (const auto& p : all_params()) {
       auto it = slots_.find(p.unsafeGetTensorImpl());
       if (it != slots_.end()) {
         archive.write("square_avg." + std::to_string(index), it->second.square_avg, /*is_buffer=*/true);
@@ -58,7 +58,7 @@ class Adadelta : public optim::Optimizer {
 
   void load(torch::serialize::InputArchive& archive) override {
     int64_t index = 0;
-    for (const auto& p : param_groups().front().params()) {
+    for (const auto& p : all_params()) {
       Slots s;
       const auto i = std::to_string(index++);
       if (archive.try_read("square_avg." + i, s.square_avg, /*is_buffer=*/true) &&
@@ -71,6 +71,11 @@ class Adadelta : public optim::Optimizer {
   }
 
  private:
+  std::vector<torch::Tensor> all_params() const {
+    std::vector<torch::Tensor> result;
+    for (const auto& group : param_groups()) result.insert(result.end(), group.params().begin(), group.params().end());
+    return result;
+  }
   struct Slots {
     torch::Tensor square_avg;
     torch::Tensor acc_delta;
@@ -122,7 +127,7 @@ struct OptionText {
   }
 };
 
-std::unique_ptr<optim::Optimizer> make_optimizer(OptionText& o, std::vector<torch::Tensor> params) {
+std::unique_ptr<optim::Optimizer> make_optimizer(OptionText& o, std::vector<optim::OptimizerParamGroup> params) {
   const double lr = o.take("lr", o.type == "adadelta" ? 1.0 : 1e-3);
   const double wd = o.take("weight_decay", 0.0);
   if (o.type == "sgd") {
@@ -167,6 +172,13 @@ std::unique_ptr<optim::Optimizer> make_optimizer(OptionText& o, std::vector<torc
 }
 
 }  // namespace
+
+/// Sets each group's rate: the backbone's is scaled by backbone_lr_scale.
+void apply_lr(tw_optimizer& optimizer, double lr) {
+  auto& groups = optimizer.optimizer->param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(lr * optimizer.group_scales[i]);
+}
+
 }  // namespace tw
 
 extern "C" {
@@ -176,17 +188,36 @@ int tw_optimizer_create(tw_model* model, const char* options, tw_optimizer** out
     tw::require(model != nullptr && options != nullptr && out != nullptr, "arguments must not be null");
     auto result = std::make_unique<tw_optimizer>();
     result->model = model;
-    result->parameters = tw::trainable_parameters(*model->net);
-    tw::require(!result->parameters.empty(), "the model has no trainable parameters");
-    for (auto& p : result->parameters) {
+    // Every parameter goes in, frozen ones too: they have no gradient, so the optimizer skips them
+    // until they are unfrozen (gradual unfreezing needs no new optimizer).
+    std::vector<torch::Tensor> backbone, head;
+    bool any_trainable = false;
+    for (auto& [name, p] : tw::named_parameters_of(model)) {
+      (tw::in_part(name, "head") ? head : backbone).push_back(p);
+      result->parameters.push_back(p);
       if (p.dim() >= 2) result->l1_weights.push_back(p);
+      any_trainable = any_trainable || p.requires_grad();
     }
+    tw::require(any_trainable, "the model has no trainable parameters: everything is frozen");
     tw::OptionText text(options);
     result->l1 = text.take("l1", 0.0);
     result->clip_norm = text.take("clip_norm", 0.0);
-    tw::require(result->l1 >= 0.0 && result->clip_norm >= 0.0, "l1 and clip_norm must be >= 0");
-    result->optimizer = tw::make_optimizer(text, result->parameters);
+    const double backbone_scale = text.take("backbone_lr_scale", 1.0);
+    tw::require(result->l1 >= 0.0 && result->clip_norm >= 0.0 && backbone_scale >= 0.0,
+                "l1, clip_norm and backbone_lr_scale must be >= 0");
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    if (!backbone.empty()) {
+      groups.emplace_back(backbone);
+      result->group_scales.push_back(backbone_scale);
+    }
+    if (!head.empty()) {
+      groups.emplace_back(head);
+      result->group_scales.push_back(1.0);
+    }
+    result->optimizer = tw::make_optimizer(text, std::move(groups));
     text.check_all_used();
+    result->base_lr = result->optimizer->defaults().get_lr();
+    tw::apply_lr(*result, result->base_lr);
     *out = result.release();
   });
 }
@@ -199,7 +230,7 @@ int tw_optimizer_set_lr(tw_optimizer* optimizer, double lr) {
   return tw::guard([&] {
     tw::require(optimizer != nullptr, "optimizer must not be null");
     tw::require(lr >= 0.0, "the learning rate must be >= 0");
-    for (auto& group : optimizer->optimizer->param_groups()) group.options().set_lr(lr);
+    tw::apply_lr(*optimizer, lr);
   });
 }
 

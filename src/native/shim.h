@@ -1,7 +1,10 @@
 // Internals shared by the shim's translation units. Nothing here is part of the C ABI.
 #pragma once
 
+#include <torch/script.h>
 #include <torch/torch.h>
+
+#include <memory>
 
 #include <functional>
 #include <stdexcept>
@@ -58,14 +61,37 @@ struct NetImpl : torch::nn::Module {
 };
 TORCH_MODULE(Net);
 
-/// Parses the layer list (see layers.cpp) into `net`; returns the input shape per sample.
-std::vector<int64_t> build_layers(const std::string& text, Net& net);
+/// conv3x3-bn-relu-conv3x3-bn plus a shortcut (1x1 conv + bn when the shape changes), then relu.
+struct ResidualBlockImpl : torch::nn::Module {
+  ResidualBlockImpl(int64_t in, int64_t out, int64_t stride);
+  torch::Tensor forward(torch::Tensor x);
+  torch::nn::Conv2d conv1;
+  torch::nn::BatchNorm2d bn1;
+  torch::nn::Conv2d conv2;
+  torch::nn::BatchNorm2d bn2;
+  torch::nn::Sequential shortcut{nullptr};
+};
+TORCH_MODULE(ResidualBlock);
+
+/// Parses the layer list (grammar in model.cpp) into `net`; returns the input shape per sample.
+std::vector<int64_t> build_layers(const std::string& text, Net& net, bool allow_empty);
 
 std::vector<torch::Tensor> trainable_parameters(torch::nn::Module& module);
 
 /// Every parameter and buffer (batch-norm statistics) of a model, in a stable order.
 std::vector<torch::Tensor> parameters_of(tw_model* model);
 std::vector<torch::Tensor> buffers_of(tw_model* model);
+
+/// Parameters by name: "script.<name>" for a TorchScript module, "backbone.<i>..." and "head.<i>..." for native layers.
+std::vector<std::pair<std::string, torch::Tensor>> named_parameters_of(tw_model* model);
+std::vector<std::pair<std::string, torch::Tensor>> named_buffers_of(tw_model* model);
+
+/// The model's output for a batch (train or eval mode as set).
+torch::Tensor forward(tw_model* model, const torch::Tensor& x);
+void set_training(tw_model* model, bool training);
+
+/// The parts transfer learning names: "backbone" (a TorchScript backbone and the native backbone layers) and "head".
+bool in_part(const std::string& parameter, const std::string& part);
 
 /// Copies an archive's bytes into a malloc'd buffer the caller frees with tw_buffer_free.
 void archive_to_buffer(torch::serialize::OutputArchive& archive, uint8_t** data, int64_t* length);
@@ -75,6 +101,11 @@ void archive_from_buffer(torch::serialize::InputArchive& archive, const uint8_t*
 
 struct tw_model {
   tw::Net net{nullptr};
+  // A TorchScript model, or the backbone under a native head; `script_method` is what is called.
+  std::shared_ptr<torch::jit::Module> script;
+  std::string script_method = "forward";
+  // When every backbone parameter is frozen the backbone runs in eval mode (batch-norm statistics fixed).
+  bool backbone_frozen = false;
   torch::Device device{torch::kCPU};
   bool classification = true;
   std::vector<int64_t> input_shape;  // per sample, e.g. {1, 28, 28} or {784}
@@ -91,4 +122,10 @@ struct tw_optimizer {
   std::vector<torch::Tensor> l1_weights;  // weight matrices and kernels (dim >= 2)
   double l1 = 0.0;
   double clip_norm = 0.0;
+  std::vector<double> group_scales;  // per parameter group: backbone, head
+  double base_lr = 0.0;
 };
+
+namespace tw {
+void apply_lr(tw_optimizer& optimizer, double lr);
+}

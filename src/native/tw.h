@@ -46,18 +46,30 @@ TW_EXPORT int tw_torch_version(const char** out);
 TW_EXPORT int tw_cuda_device_count(int* out);
 
 /*
- * Builds a model from a layer list, one layer per line (see layers.cpp for the grammar), on a
- * device ("cpu", "cuda", "cuda:1"). `loss` is "cross_entropy" (int64 class targets) or "mse"
- * (float targets, one per output).
+ * Builds a model from a layer list, one layer per line (grammar in model.cpp), on a device
+ * ("cpu", "cuda", "cuda:1"). `loss` is "cross_entropy" (int64 class targets) or "mse" (float
+ * targets, one per output). With `script_path`, a TorchScript module is loaded and its
+ * `script_method` (NULL: "forward") runs first; the layers (possibly none) form a head on top.
  */
-TW_EXPORT int tw_model_create(const char* layers, const char* loss, const char* device, tw_model** out);
+TW_EXPORT int tw_model_create(const char* layers, const char* loss, const char* device, const char* script_path,
+                              const char* script_method, tw_model** out);
 TW_EXPORT int tw_model_free(tw_model* model);
 TW_EXPORT int tw_model_parameter_count(tw_model* model, int64_t* total, int64_t* trainable);
 TW_EXPORT int tw_model_output_size(tw_model* model, int64_t* out);
 
-/* Serialized parameters and buffers. The buffer is owned by the shim: release it with tw_buffer_free. */
+/*
+ * Parameters and buffers by name. The buffer is owned by the shim: release it with tw_buffer_free.
+ * Load checks every name and shape before changing anything; `part` (NULL: all) loads only
+ * "backbone" or "head", e.g. a pretrained backbone under a new head.
+ */
 TW_EXPORT int tw_model_save(tw_model* model, uint8_t** data, int64_t* length);
-TW_EXPORT int tw_model_load(tw_model* model, const uint8_t* data, int64_t length);
+TW_EXPORT int tw_model_load(tw_model* model, const uint8_t* data, int64_t length, const char* part);
+
+/* Freezes (trainable 0) or unfreezes parameters selected by a part name or a glob on their names. */
+TW_EXPORT int tw_model_set_trainable(tw_model* model, const char* pattern, int trainable, int64_t* matched);
+
+/* The model as TorchScript (torch.jit.load in PyTorch; forward returns logits). Free with tw_buffer_free. */
+TW_EXPORT int tw_model_export(tw_model* model, uint8_t** data, int64_t* length);
 TW_EXPORT int tw_buffer_free(uint8_t* data);
 
 /*

@@ -8,7 +8,7 @@ namespace TrainingWorkers.Core.Checkpoints;
 /// </summary>
 public sealed class DirectoryCheckpointStore : ICheckpointStore
 {
-    internal const string ManifestName = "manifest.json";
+    public const string ManifestName = "manifest.json";
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
     private readonly string _root;
 

@@ -18,4 +18,18 @@ public sealed record JobSpec
     /// <summary>Null when early stopping is off.</summary>
     public EarlyStoppingSpec? EarlyStopping { get; init; } = new();
     public CheckpointSpec Checkpointing { get; init; } = new();
+    /// <summary>Transfer learning: start from pretrained weights, freeze parts, a new head. Null: train from scratch.</summary>
+    public FineTuneSpec? FineTune { get; init; }
+
+    /// <summary>The same spec with relative file paths (data, model.path, fine_tune.from) taken from <paramref name="directory"/>.</summary>
+    public JobSpec RelativeTo(string directory)
+    {
+        string? Resolve(string? path) => path is null || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(directory, path));
+        return this with
+        {
+            Data = Data.RelativeTo(directory),
+            Model = Model with { Path = Resolve(Model.Path) },
+            FineTune = FineTune is null ? null : FineTune with { From = Resolve(FineTune.From) },
+        };
+    }
 }

@@ -53,11 +53,17 @@ public static partial class JobSpecParser
         var training = TrainingSpecReader.Read(root.Object("training"));
         var earlyStopping = TrainingSpecReader.ReadEarlyStopping(root, data);
         var checkpointing = TrainingSpecReader.ReadCheckpointing(root.Object("checkpointing"));
+        var fineTune = FineTuneSpecReader.Read(root.Object("fine_tune"), model, training);
+        if (training.Epochs == 0 && fineTune is null && model.Type != ModelType.Torchscript)
+        {
+            root.Error("training.epochs", "may be 0 (evaluate only) only for a pretrained model: set fine_tune.from or model.type torchscript");
+        }
+
         root.RejectUnknownFields();
 
         return data is null || name is null
             ? null
-            : new JobSpec { Name = name, Data = data, Model = model, Training = training, EarlyStopping = earlyStopping, Checkpointing = checkpointing };
+            : new JobSpec { Name = name, Data = data, Model = model, Training = training, EarlyStopping = earlyStopping, Checkpointing = checkpointing, FineTune = fineTune };
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]

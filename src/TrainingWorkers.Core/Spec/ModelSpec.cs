@@ -6,6 +6,8 @@ public enum ModelType
     Mlp,
     Cnn,
     Resnet,
+    /// <summary>The user's own PyTorch model, scripted or traced (torch.jit.save).</summary>
+    Torchscript,
 }
 
 /// <summary>Activation functions of the built-in models.</summary>
@@ -35,6 +37,10 @@ public sealed record ModelSpec
     /// <summary>The residual network's stage widths; each stage after the first halves the resolution.</summary>
     public IReadOnlyList<int> Stages { get; init; } = [16, 32, 64];
     public int BlocksPerStage { get; init; } = 2;
+    /// <summary>TorchScript: the model file; loaded only from locations the operator allows.</summary>
+    public string? Path { get; init; }
+    /// <summary>TorchScript: a method returning features, to use the model as a backbone under a new head (fine_tune.replace_head).</summary>
+    public string? FeaturesMethod { get; init; }
 }
 
 /// <summary>conv(kernel) → [batch norm] → activation → [conv again] → [max pool] → [dropout].</summary>

@@ -19,6 +19,22 @@ internal static class ModelSpecReader
             Dropout = r.Number("dropout", type == ModelType.Mlp ? defaults.Dropout : 0.3, v => v is >= 0 and < 1, "must be >= 0 and < 1"),
         };
 
+        if (type == ModelType.Torchscript)
+        {
+            var path = r.String("path", null);
+            if (path is null) r.Error("path", "is required for a torchscript model: the file torch.jit.save wrote");
+            spec = spec with { Path = path, FeaturesMethod = r.String("features_method", null), Hidden = [] };
+            foreach (var field in new[] { "hidden", "activation", "batch_norm", "conv", "stages", "blocks_per_stage" })
+            {
+                r.Forbid(field, "does not apply to torchscript (the model file defines the architecture)");
+            }
+
+            r.RejectUnknownFields();
+            return spec;
+        }
+
+        r.Forbid("path", "applies to torchscript only");
+        r.Forbid("features_method", "applies to torchscript only");
         if (type == ModelType.Resnet)
         {
             r.Forbid("hidden", "does not apply to resnet (its head is global pooling and one linear layer)");

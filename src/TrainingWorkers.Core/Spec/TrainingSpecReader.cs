@@ -12,7 +12,7 @@ internal static class TrainingSpecReader
         if (!IsDevice(device)) r.Error("device", $"must be auto, cpu, cuda or cuda:N, got \"{device}\"");
         var spec = new TrainingSpec
         {
-            Epochs = r.Int("epochs", defaults.Epochs, v => v is >= 1 and <= 100_000, "must be between 1 and 100000"),
+            Epochs = r.Int("epochs", defaults.Epochs, v => v is >= 0 and <= 100_000, "must be between 0 (evaluate only) and 100000"),
             BatchSize = r.Int("batch_size", defaults.BatchSize, v => v is >= 1 and <= 1 << 20, "must be between 1 and 1048576"),
             LearningRate = r.Number("learning_rate", defaults.LearningRate, v => v > 0, "must be > 0"),
             Optimizer = ReadOptimizer(r),

@@ -21,23 +21,29 @@ public sealed class Model : IDisposable
     /// <summary>Builds the network on a device ("cpu", "cuda", "cuda:1"), initialized from libtorch's current seed.</summary>
     public static Model Create(ModelDefinition definition, string device)
     {
+        var model = CreateUnchecked(definition, device);
+        if (model.OutputSize != definition.Outputs)
+        {
+            model.Dispose();
+            throw new ArgumentException($"the model has {model.OutputSize} outputs, the data needs {definition.Outputs}");
+        }
+
+        return model;
+    }
+
+    /// <summary>Builds the network without comparing its outputs to the definition's (to learn a TorchScript backbone's width).</summary>
+    internal static Model CreateUnchecked(ModelDefinition definition, string device)
+    {
         Torch.EnsureInitialized();
         var loss = definition.Loss == LossKind.CrossEntropy ? "cross_entropy" : "mse";
-        var status = NativeMethods.ModelCreate(definition.Layers, loss, device, out var handle);
+        var status = NativeMethods.ModelCreate(definition.Layers, loss, device, definition.ScriptPath, definition.ScriptMethod, out var handle);
         if (status != 0)
         {
             handle.Dispose();
             Status.Check(status, "building the model");
         }
 
-        var model = new Model(handle, definition, device);
-        if (model.OutputSize != definition.Outputs)
-        {
-            model.Dispose();
-            throw new InvalidOperationException($"the model has {model.OutputSize} outputs, expected {definition.Outputs}");
-        }
-
-        return model;
+        return new Model(handle, definition, device);
     }
 
     public long OutputSize
@@ -117,13 +123,30 @@ public sealed class Model : IDisposable
         return Status.TakeBuffer(data, length);
     }
 
-    /// <summary>Loads what <see cref="SaveState"/> wrote for a model of the same definition.</summary>
-    public unsafe void LoadState(ReadOnlySpan<byte> state)
+    /// <summary>
+    /// Loads what <see cref="SaveState"/> wrote: all of it, or only a <paramref name="part"/>
+    /// ("backbone", "head"). Names and shapes are checked before anything changes.
+    /// </summary>
+    public unsafe void LoadState(ReadOnlySpan<byte> state, string? part = null)
     {
         fixed (byte* p = state)
         {
-            Status.Check(NativeMethods.ModelLoad(_handle, p, state.Length), "loading the model state");
+            Status.Check(NativeMethods.ModelLoad(_handle, p, state.Length, part), "loading the model state");
         }
+    }
+
+    /// <summary>Freezes or unfreezes the parameters a part name ("backbone", "head") or a glob ("backbone.0.*") selects; returns how many.</summary>
+    public long SetTrainable(string pattern, bool trainable)
+    {
+        Status.Check(NativeMethods.ModelSetTrainable(_handle, pattern, trainable ? 1 : 0, out var matched), "freezing parameters");
+        return matched;
+    }
+
+    /// <summary>The model as TorchScript, for <c>torch.jit.load</c>; its forward returns logits (or raw predictions).</summary>
+    public byte[] ExportTorchScript()
+    {
+        Status.Check(NativeMethods.ModelExport(_handle, out var data, out var length), "exporting to TorchScript");
+        return Status.TakeBuffer(data, length);
     }
 
     public void Dispose() => _handle.Dispose();

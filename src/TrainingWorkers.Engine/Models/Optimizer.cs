@@ -13,9 +13,12 @@ public sealed class Optimizer : IDisposable
 
     internal OptimizerHandle Handle => _handle;
 
-    public static Optimizer Create(Model model, TrainingSpec training)
+    /// <param name="fineTune">Gives the backbone its own learning rate, when it sets one.</param>
+    public static Optimizer Create(Model model, TrainingSpec training, FineTuneSpec? fineTune = null)
     {
-        var status = NativeMethods.OptimizerCreate(model.Handle, Options(training), out var handle);
+        var options = Options(training);
+        if (fineTune?.BackboneLearningRate is { } backbone) options += " " + Pair("backbone_lr_scale", backbone / training.LearningRate);
+        var status = NativeMethods.OptimizerCreate(model.Handle, options, out var handle);
         if (status != 0)
         {
             handle.Dispose();

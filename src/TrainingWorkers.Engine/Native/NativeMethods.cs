@@ -32,7 +32,7 @@ internal static partial class NativeMethods
     internal static partial int CudaDeviceCount(out int count);
 
     [LibraryImport(Library, EntryPoint = "tw_model_create", StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int ModelCreate(string layers, string loss, string device, out ModelHandle model);
+    internal static partial int ModelCreate(string layers, string loss, string device, string? scriptPath, string? scriptMethod, out ModelHandle model);
 
     [LibraryImport(Library, EntryPoint = "tw_model_free")]
     internal static partial int ModelFree(IntPtr model);
@@ -46,8 +46,14 @@ internal static partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "tw_model_save")]
     internal static partial int ModelSave(ModelHandle model, out IntPtr data, out long length);
 
-    [LibraryImport(Library, EntryPoint = "tw_model_load")]
-    internal static unsafe partial int ModelLoad(ModelHandle model, byte* data, long length);
+    [LibraryImport(Library, EntryPoint = "tw_model_load", StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int ModelLoad(ModelHandle model, byte* data, long length, string? part);
+
+    [LibraryImport(Library, EntryPoint = "tw_model_set_trainable", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int ModelSetTrainable(ModelHandle model, string pattern, int trainable, out long matched);
+
+    [LibraryImport(Library, EntryPoint = "tw_model_export")]
+    internal static partial int ModelExport(ModelHandle model, out IntPtr data, out long length);
 
     [LibraryImport(Library, EntryPoint = "tw_buffer_free")]
     internal static partial int BufferFree(IntPtr data);

@@ -23,6 +23,7 @@ public sealed class RunDirectory
     public string MetricsFile => File("metrics.jsonl");
     public string CheckpointDirectory => File("checkpoints");
     public string ModelFile => File("model.pt");
+    public string TorchScriptFile => File("model.torchscript.pt");
     public string ReportFile => File("report.json");
     public string LearningCurvesFile => File("learning_curves.svg");
     public string ConfusionMatrixFile => File("confusion_matrix.svg");
@@ -42,9 +43,11 @@ public sealed class RunDirectory
     public JsonObject WriteResults(JobSpec spec, TrainingResult result)
     {
         System.IO.File.WriteAllBytes(ModelFile, result.ModelState);
+        System.IO.File.WriteAllBytes(TorchScriptFile, result.TorchScript);
         var artifacts = new JsonObject
         {
             ["model"] = ModelFile,
+            ["torchscript"] = TorchScriptFile,
             ["checkpoints"] = CheckpointDirectory,
             ["metrics"] = MetricsFile,
         };

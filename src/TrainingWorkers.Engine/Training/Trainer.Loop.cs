@@ -31,6 +31,7 @@ public sealed partial class Trainer
             while (state.Epoch < training.Epochs)
             {
                 var epochClock = Stopwatch.StartNew();
+                FineTuning.ApplyFreezing(model, spec.FineTune, state.Epoch);
                 trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
                 var order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
                 while (state.StepInEpoch < steps)

@@ -20,14 +20,18 @@ public sealed partial class Trainer
     private readonly ICheckpointStore _checkpoints;
     private readonly IMetricsSink _metrics;
     private readonly ITrainingObserver _observer;
+    private readonly ModelLocationPolicy _modelLocations;
 
-    public Trainer(JobSpec spec, DataSplits data, ICheckpointStore checkpoints, IMetricsSink metrics, ITrainingObserver? observer = null)
+    /// <param name="modelLocations">Where TorchScript models may be loaded from; default: the operator's <c>TW_MODEL_ALLOW</c> only.</param>
+    public Trainer(JobSpec spec, DataSplits data, ICheckpointStore checkpoints, IMetricsSink metrics, ITrainingObserver? observer = null,
+        ModelLocationPolicy? modelLocations = null)
     {
         _spec = spec;
         _data = data;
         _checkpoints = checkpoints;
         _metrics = metrics;
         _observer = observer ?? NullTrainingObserver.Instance;
+        _modelLocations = modelLocations ?? ModelLocationPolicy.FromEnvironment();
     }
 
     /// <summary>Trains from scratch, or continues exactly from <paramref name="resumeFrom"/>.</summary>
@@ -44,9 +48,10 @@ public sealed partial class Trainer
         Torch.ManualSeed(training.Seed);
         var device = Torch.ResolveDevice(training.Device);
         var loss = _data.Task == TaskKind.Classification ? LossKind.CrossEntropy : LossKind.MeanSquaredError;
-        var definition = ModelBuilder.Build(_spec.Model, _data.Train.Shape, _data.Outputs, loss);
-        using var model = Model.Create(definition, device);
-        using var optimizer = Optimizer.Create(model, training);
+        using var model = ModelFactory.Create(_spec, _data.Train.Shape, _data.Outputs, loss, device, _modelLocations);
+        if (resumeFrom is null && _spec.FineTune is { } fineTune) await FineTuning.LoadPretrainedAsync(model, fineTune, cancellationToken).ConfigureAwait(false);
+        FineTuning.ApplyFreezing(model, _spec.FineTune, epoch: 0);
+        using var optimizer = Optimizer.Create(model, training, _spec.FineTune);
         var early = _spec.EarlyStopping is { } es && _data.Validation is not null ? new EarlyStopping(es) : null;
         var state = new TrainerState();
         byte[]? bestState = null;
@@ -76,9 +81,10 @@ public sealed partial class Trainer
             RestoredBestWeights = restored || (loop.BestState is not null && stopReason != StopReason.Cancelled && early!.BestEpoch == history.Count),
             Validation = validationReport,
             Test = testReport,
-            Model = definition,
+            Model = model.Definition,
             Parameters = model.ParameterCount.Total,
             ModelState = model.SaveState(),
+            TorchScript = model.ExportTorchScript(),
             LastCheckpoint = loop.LastCheckpoint,
             ResumedFrom = resumeFrom?.Manifest.Id,
             Device = device,

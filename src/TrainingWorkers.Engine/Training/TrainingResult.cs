@@ -19,6 +19,8 @@ public sealed record TrainingResult
     public required long Parameters { get; init; }
     /// <summary>The final weights (the best epoch's when restored), in libtorch's archive format.</summary>
     public required byte[] ModelState { get; init; }
+    /// <summary>The final model as TorchScript (torch.jit.load in PyTorch; forward returns logits).</summary>
+    public required byte[] TorchScript { get; init; }
     public string? LastCheckpoint { get; init; }
     /// <summary>The checkpoint this run resumed from, if any.</summary>
     public string? ResumedFrom { get; init; }

@@ -29,11 +29,11 @@ public class JobSpecParserTests
     {
         var errors = Errors("""
             { "apiVersion": "trainingworkers/v1", "name": "job", "data": { "train": "fashion-mnist" },
-              "training": { "learning_rate": -0.1, "epochs": 0, "optimizer": { "type": "sgd", "beta1": 0.9 } },
+              "training": { "learning_rate": -0.1, "epochs": -1, "optimizer": { "type": "sgd", "beta1": 0.9 } },
               "extra": 1 }
             """);
         Assert.Contains("training.learning_rate: must be > 0, got -0.1", errors);
-        Assert.Contains("training.epochs: must be between 1 and 100000, got 0", errors);
+        Assert.Contains("training.epochs: must be between 0 (evaluate only) and 100000, got -1", errors);
         Assert.Contains("training.optimizer.beta1: does not apply to sgd (only to adam, adamw)", errors);
         Assert.Contains("extra: unknown field", errors);
         Assert.Equal(4, errors.Count);
@@ -51,7 +51,7 @@ public class JobSpecParserTests
         Assert.Contains(Errors(json), e => e.StartsWith(expected, StringComparison.Ordinal));
 
     [Theory]
-    [InlineData("model", """{ "type": "transformer" }""", "model.type: must be one of mlp, cnn, resnet, got 'transformer'")]
+    [InlineData("model", """{ "type": "transformer" }""", "model.type: must be one of mlp, cnn, resnet, torchscript, got 'transformer'")]
     [InlineData("model", """{ "hidden": [] }""", "model.hidden: must have at least 1 element, got 0")]
     [InlineData("model", """{ "hidden": [64, 0] }""", "model.hidden[1]: must be between 1 and 65536, got 0")]
     [InlineData("model", """{ "hidden": "64" }""", "model.hidden: must be an array, got the string \"64\"")]
@@ -67,6 +67,15 @@ public class JobSpecParserTests
     [InlineData("model", """{ "type": "resnet", "blocks_per_stage": 0 }""", "model.blocks_per_stage: must be between 1 and 16, got 0")]
     [InlineData("model", """{ "stages": [16] }""", "model.stages: applies to resnet only")]
     [InlineData("training", """{ "batch_size": 0 }""", "training.batch_size: must be between 1 and 1048576, got 0")]
+    [InlineData("training", """{ "epochs": 0 }""", "training.epochs: may be 0 (evaluate only) only for a pretrained model: set fine_tune.from or model.type torchscript")]
+    [InlineData("model", """{ "type": "torchscript" }""", "model.path: is required for a torchscript model: the file torch.jit.save wrote")]
+    [InlineData("model", """{ "type": "torchscript", "path": "m.pt", "hidden": [10] }""", "model.hidden: does not apply to torchscript (the model file defines the architecture)")]
+    [InlineData("model", """{ "type": "mlp", "path": "m.pt" }""", "model.path: applies to torchscript only")]
+    [InlineData("fine_tune", """{ "freeze": ["backbone"] }""", "fine_tune.from: is required: a run directory, checkpoint directory or model.pt with the pretrained weights")]
+    [InlineData("fine_tune", """{ "from": "r", "unfreeze_after_epochs": 2 }""", "fine_tune.unfreeze_after_epochs: needs something to unfreeze: set freeze")]
+    [InlineData("fine_tune", """{ "from": "r", "freeze": ["backbone"], "unfreeze_after_epochs": 10 }""", "fine_tune.unfreeze_after_epochs: must be less than training.epochs (10), got 10")]
+    [InlineData("fine_tune", """{ "from": "r", "freeze": [""] }""", "fine_tune.freeze[0]: must not be empty")]
+    [InlineData("fine_tune", """{ "from": "r", "backbone_learning_rate": 0 }""", "fine_tune.backbone_learning_rate: must be > 0, got 0")]
     [InlineData("training", """{ "learning_rate": "fast" }""", "training.learning_rate: must be a number, got the string \"fast\"")]
     [InlineData("training", """{ "optimizer": "lbfgs" }""", "training.optimizer: must be one of sgd, adam, adamw, rmsprop, adagrad, adadelta, got 'lbfgs'")]
     [InlineData("training", """{ "optimizer": { "type": "sgd", "nesterov": true } }""", "training.optimizer.nesterov: needs momentum > 0")]

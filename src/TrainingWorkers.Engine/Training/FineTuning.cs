@@ -1,0 +1,53 @@
+using TrainingWorkers.Core.Checkpoints;
+using TrainingWorkers.Core.Spec;
+using TrainingWorkers.Engine.Models;
+
+namespace TrainingWorkers.Engine.Training;
+
+/// <summary>Applies a spec's fine_tune section: pretrained weights, which parts are frozen in which epoch.</summary>
+internal static class FineTuning
+{
+    /// <summary>Loads the pretrained weights (only the backbone when the head is replaced).</summary>
+    public static async Task LoadPretrainedAsync(Model model, FineTuneSpec fineTune, CancellationToken cancellationToken)
+    {
+        if (fineTune.From is not { } from) return;
+        var state = await ReadStateAsync(from, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            model.LoadState(state, fineTune.ReplaceHead ? "backbone" : null);
+        }
+        catch (Native.TorchException e) when (e.Kind == Native.TorchErrorKind.Argument)
+        {
+            throw new ArgumentException($"fine_tune.from: {e.NativeMessage}{(fineTune.ReplaceHead ? "" : " (set replace_head for data with other classes)")}");
+        }
+    }
+
+    /// <summary>Freezes the spec's parts while <paramref name="epoch"/> (0-based) is before unfreeze_after_epochs, unfreezes them after.</summary>
+    public static void ApplyFreezing(Model model, FineTuneSpec? fineTune, int epoch)
+    {
+        if (fineTune is null || fineTune.Freeze.Count == 0) return;
+        var frozen = fineTune.UnfreezeAfterEpochs is not { } after || epoch < after;
+        for (var i = 0; i < fineTune.Freeze.Count; i++)
+        {
+            if (model.SetTrainable(fineTune.Freeze[i], trainable: !frozen) == 0)
+            {
+                throw new ArgumentException($"fine_tune.freeze[{i}]: '{fineTune.Freeze[i]}' matches no parameter of the model (parts: backbone, head; or a glob such as backbone.0.*)");
+            }
+        }
+    }
+
+    /// <summary>A run directory's or checkpoint directory's model.pt (a checkpoint's verified against its manifest), or a state file.</summary>
+    private static async Task<byte[]> ReadStateAsync(string from, CancellationToken cancellationToken)
+    {
+        if (File.Exists(Path.Combine(from, DirectoryCheckpointStore.ManifestName)))
+        {
+            var dir = new DirectoryInfo(from);
+            var checkpoint = await new DirectoryCheckpointStore(dir.Parent!.FullName).ReadAsync(dir.Name, cancellationToken).ConfigureAwait(false);
+            return checkpoint.Files[Trainer.ModelFile];
+        }
+
+        var file = Directory.Exists(from) ? Path.Combine(from, Trainer.ModelFile) : from;
+        if (!File.Exists(file)) throw new FileNotFoundException($"fine_tune.from: '{from}' is not a run directory, a checkpoint directory or a model.pt file");
+        return await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+}
