@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup native build test demo bench accuracy clean
+.PHONY: setup native build test demo bench accuracy transfer clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -43,6 +43,10 @@ demo: build
 # Full-accuracy runs of the example specs (several minutes each), checked against the README's numbers.
 accuracy: build
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- accuracy
+
+# Pretrain on classes 0-4, then four ways to learn classes 5-9 from ~1,000 images (a few minutes).
+transfer: build
+	examples/transfer/run.sh
 
 bench: build
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- throughput

@@ -26,6 +26,7 @@ internal static class RunView
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumn("").AddColumn("");
         table.AddRow("stopped", Why(result));
+        if (result.ResumedFrom is not null) table.AddRow("resumed from", result.ResumedFrom);
         if (result.Monitor is not null) table.AddRow("best epoch", $"{result.BestEpoch} ({result.Monitor} {Format(result.BestValue)}){(result.RestoredBestWeights ? ", weights restored" : "")}");
         foreach (var (name, value) in (result.Test ?? result.Validation)?.Metrics(result.Test is null ? "val_" : "test_") ?? new Dictionary<string, double>())
         {
@@ -34,6 +35,7 @@ internal static class RunView
 
         table.AddRow("time", $"{result.Duration.TotalSeconds:F1} s on {result.Device}");
         table.AddRow("model", Markup.Escape(run.ModelFile));
+        table.AddRow("torchscript", Markup.Escape(run.TorchScriptFile) + " (torch.jit.load)");
         table.AddRow("checkpoints", Markup.Escape(run.CheckpointDirectory) + (result.LastCheckpoint is null ? "" : $" (last {result.LastCheckpoint})"));
         table.AddRow("report", Markup.Escape(run.ReportFile));
         console.Write(table);
@@ -43,6 +45,7 @@ internal static class RunView
     {
         StopReason.EarlyStopped => $"early, after epoch {result.History.Count}: {result.Monitor} did not improve",
         StopReason.Cancelled => "cancelled (a checkpoint was written first)",
+        _ when result.History.Count == 0 => "evaluated only (training.epochs 0)",
         _ => $"all {result.History.Count} epochs ran",
     };
 

@@ -24,6 +24,7 @@ public static class RunReport
             ["test"] = Evaluation(result.Test, "test_"),
             ["history"] = new JsonArray(result.History.Select(Epoch).ToArray()),
             ["last_checkpoint"] = result.LastCheckpoint,
+            ["resumed_from"] = result.ResumedFrom,
             ["artifacts"] = artifacts,
         };
         return report;
