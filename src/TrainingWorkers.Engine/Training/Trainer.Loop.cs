@@ -11,7 +11,8 @@ namespace TrainingWorkers.Engine.Training;
 public sealed partial class Trainer
 {
     /// <summary>One run of the epoch loop over a <see cref="TrainerState"/> that checkpoints capture whole.</summary>
-    private sealed class Loop(Trainer trainer, Model model, Optimizer optimizer, EarlyStopping? early, TrainerState state, byte[]? bestState)
+    /// <param name="resumedFrom">The checkpoint this run started from: retention never deletes it.</param>
+    private sealed class Loop(Trainer trainer, Model model, Optimizer optimizer, EarlyStopping? early, TrainerState state, byte[]? bestState, string? resumedFrom)
     {
         public byte[]? BestState { get; private set; } = bestState;
         public string? LastCheckpoint { get; private set; }
@@ -123,7 +124,8 @@ public sealed partial class Trainer
             await store.WriteAsync(checkpoint, CancellationToken.None).ConfigureAwait(false);
             var all = await store.ListAsync(CancellationToken.None).ConfigureAwait(false);
             var bestId = early is { BestEpoch: > 0 } ? all.LastOrDefault(m => m.Epoch == early.BestEpoch && m.Metrics.Count > 0)?.Id : null;
-            foreach (var id in CheckpointRetention.ToDelete(all.Select(m => m.Id).ToList(), trainer._spec.Checkpointing.KeepLast, bestId, checkpoint.Manifest.Id))
+            // keep_last >= 1 always keeps the checkpoint just written.
+            foreach (var id in CheckpointRetention.ToDelete(all.Select(m => m.Id).ToList(), trainer._spec.Checkpointing.KeepLast, bestId, resumedFrom))
             {
                 await store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
             }

@@ -57,7 +57,7 @@ public sealed partial class Trainer
         byte[]? bestState = null;
         if (resumeFrom is not null) (state, bestState) = Restore(resumeFrom, model, optimizer, early);
 
-        var loop = new Loop(this, model, optimizer, early, state, bestState);
+        var loop = new Loop(this, model, optimizer, early, state, bestState, resumeFrom?.Manifest.Id);
         var stopReason = await loop.RunAsync(cancellationToken).ConfigureAwait(false);
 
         var history = state.History.Select(h => h.ToSummary()).ToList();
