@@ -143,6 +143,8 @@ public sealed class TrainerTests : IDisposable
         var resumed = await new Trainer(spec, data, store, sink).RunAsync(CancellationToken.None, newest);
 
         Assert.Equal(newest.Manifest.Id, resumed.ResumedFrom);
+        // keep_last 2 let many newer checkpoints come and go; the one resumed from stays.
+        Assert.Contains(newest.Manifest.Id, (await store.ListAsync(CancellationToken.None)).Select(m => m.Id));
         Assert.Equal(whole.ModelState, resumed.ModelState);
         Assert.Equal(whole.History.Select(h => h.Metrics[MetricNames.TrainLoss]), resumed.History.Select(h => h.Metrics[MetricNames.TrainLoss]));
         Assert.Equal(whole.Validation!.Loss, resumed.Validation!.Loss);
