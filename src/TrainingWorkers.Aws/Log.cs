@@ -10,4 +10,13 @@ internal static partial class Log
 
     [LoggerMessage(5100, LogLevel.Warning, "Queue message {MessageId} (receive {ReceiveCount}) is not a job: {Problem}")]
     public static partial void UnreadableMessage(ILogger logger, string messageId, int receiveCount, string problem);
+
+    [LoggerMessage(5200, LogLevel.Warning, "Sending metrics to CloudWatch failed with {ErrorCode} (transient: {IsTransient}); they stay buffered")]
+    public static partial void MetricsSendFailed(ILogger logger, string errorCode, bool isTransient);
+
+    [LoggerMessage(5201, LogLevel.Warning, "{Count} metric points were dropped because the buffer was full")]
+    public static partial void MetricsDropped(ILogger logger, long count);
+
+    [LoggerMessage(5202, LogLevel.Error, "{Count} metric points could not be sent at shutdown: {Reason}")]
+    public static partial void MetricsLostAtShutdown(ILogger logger, int count, string reason);
 }
