@@ -6,7 +6,8 @@ namespace TrainingWorkers.Aws.Tests;
 
 /// <summary>
 /// A moto server (the AWS emulator) on 127.0.0.1 and a free port, started as a child process and
-/// killed on dispose. Needs <c>python3 -m moto.server</c> (pip install "moto[server]").
+/// killed on dispose. Runs moto's server app through moto_server.py (see there why); needs
+/// moto for <c>python3</c> (pip install "moto[server]").
 /// </summary>
 public sealed class MotoServer : IAsyncDisposable
 {
@@ -28,7 +29,7 @@ public sealed class MotoServer : IAsyncDisposable
         var chosen = port ?? FreePort();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("TW_PYTHON") ?? "python3")
         {
-            ArgumentList = { "-m", "moto.server", "-H", "127.0.0.1", "-p", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "moto_server.py"), "127.0.0.1", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
