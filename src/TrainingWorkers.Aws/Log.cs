@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(5202, LogLevel.Error, "{Count} metric points could not be sent at shutdown: {Reason}")]
     public static partial void MetricsLostAtShutdown(ILogger logger, int count, string reason);
+
+    [LoggerMessage(5300, LogLevel.Information, "Cached {Uri}: {Objects} objects, {Bytes} bytes")]
+    public static partial void DatasetCached(ILogger logger, string uri, int objects, long bytes);
+
+    [LoggerMessage(5301, LogLevel.Information, "Evicted cache entry {Key} ({Bytes} bytes), least recently used")]
+    public static partial void DatasetEvicted(ILogger logger, string key, long bytes);
 }
