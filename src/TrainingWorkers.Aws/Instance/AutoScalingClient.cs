@@ -7,11 +7,11 @@ namespace TrainingWorkers.Aws.Instance;
 /// AWSSDK.AutoScaling package is not available here): scale-in protection while it trains, and the
 /// heartbeat and completion of a terminating lifecycle action so a job can checkpoint before the instance goes.
 /// </summary>
-internal sealed class AutoScalingClient
+public sealed class AutoScalingClient
 {
     private readonly AwsQueryClient _query;
 
-    public AutoScalingClient(HttpClient signedHttp, AwsConnection connection)
+    internal AutoScalingClient(HttpClient signedHttp, AwsConnection connection)
     {
         _query = new AwsQueryClient(signedHttp, connection, connection.EndpointFor("autoscaling"), "autoscaling", "2011-01-01");
     }

@@ -9,7 +9,7 @@ namespace TrainingWorkers.Aws.Instance;
 /// (kept until shortly before its TTL ends, fetched again after a 401), sent with every GET. Each call
 /// has a short timeout, so off EC2 it fails fast with a transient <see cref="AwsServiceException"/>.
 /// </summary>
-internal sealed class ImdsClient
+public sealed class ImdsClient
 {
     /// <summary>The link-local address IMDS answers on.</summary>
     public static readonly Uri DefaultEndpoint = new("http://169.254.169.254/");
@@ -20,7 +20,7 @@ internal sealed class ImdsClient
     private readonly SemaphoreSlim _tokenLock = new(1, 1);
     private (string Value, DateTimeOffset RenewAt)? _token;
 
-    public ImdsClient(HttpClient http, Uri? endpoint = null, TimeProvider? time = null)
+    internal ImdsClient(HttpClient http, Uri? endpoint = null, TimeProvider? time = null)
     {
         _http = http;
         _endpoint = endpoint ?? DefaultEndpoint;

@@ -11,7 +11,7 @@ namespace TrainingWorkers.Aws.S3;
 /// parallel ranged GETs pinned to their ETag, are checked for length (and MD5 where the ETag is one), and
 /// the entry's <c>entry.json</c> is written last. Beyond the size limit the least recently used entries go.
 /// </summary>
-internal sealed class S3DatasetCache
+public sealed class S3DatasetCache
 {
     private const string EntryFile = "entry.json";
     private static readonly TimeSpan LockTimeout = TimeSpan.FromHours(1);
@@ -24,7 +24,7 @@ internal sealed class S3DatasetCache
     private long _hits;
     private long _misses;
 
-    public S3DatasetCache(S3Transfer transfer, S3AccessPolicy policy, string root, long maxBytes, TimeProvider time, ILogger<S3DatasetCache> logger)
+    internal S3DatasetCache(S3Transfer transfer, S3AccessPolicy policy, string root, long maxBytes, TimeProvider time, ILogger<S3DatasetCache> logger)
     {
         _transfer = transfer;
         _policy = policy;
