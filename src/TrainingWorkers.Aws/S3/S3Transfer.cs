@@ -27,7 +27,7 @@ internal sealed class S3Transfer
         if (length < _options.MultipartThresholdBytes)
         {
             using var body = open(0, length);
-            var put = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false };
+            var put = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, UseChunkEncoding = false };
             ApplyEncryption(put);
             await _s3.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
             return;
@@ -55,6 +55,8 @@ internal sealed class S3Transfer
                     var response = await _s3.UploadPartAsync(new UploadPartRequest
                     {
                         BucketName = bucket, Key = key, UploadId = uploadId, PartNumber = index + 1, PartSize = size, InputStream = body,
+                        // One signature over the whole part instead of aws-chunked framing: the part is in memory or a file slice anyway.
+                        UseChunkEncoding = false,
                     }, ct).ConfigureAwait(false);
                     etags[index] = new PartETag(index + 1, response.ETag);
                 }).ConfigureAwait(false);
