@@ -20,7 +20,7 @@ internal sealed class CloudWatchClient
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(data.Count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(data.Count, MaxDatumsPerCall);
-        return _json.SendAsync<PutMetricDataRequest, EmptyResponse>("PutMetricData", new(metricNamespace, data), cancellationToken);
+        return _json.SendBodyAsync<EmptyResponse>("PutMetricData", MetricDataWriter.Write(metricNamespace, data), cancellationToken);
     }
 
     public async Task<IReadOnlyList<MetricDataResult>> GetMetricDataAsync(IReadOnlyList<MetricDataQuery> queries, DateTimeOffset start,

@@ -15,8 +15,6 @@ internal sealed record MetricDatum
     public int StorageResolution { get; init; } = 60;
 }
 
-internal sealed record PutMetricDataRequest(string Namespace, IReadOnlyList<MetricDatum> MetricData);
-
 internal sealed record MetricId(string Namespace, string MetricName, IReadOnlyList<CloudWatchDimension> Dimensions);
 
 internal sealed record MetricStat(MetricId Metric, int Period, string Stat);

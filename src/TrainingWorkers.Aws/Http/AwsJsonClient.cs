@@ -39,6 +39,12 @@ internal sealed class AwsJsonClient
         TimeSpan extraWait = default)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, Json);
+        return await SendBodyAsync<TResponse>(operation, body, cancellationToken, extraWait).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one operation whose JSON body the caller has already written.</summary>
+    public async Task<TResponse> SendBodyAsync<TResponse>(string operation, byte[] body, CancellationToken cancellationToken, TimeSpan extraWait = default)
+    {
         return await _connection.Retry.ExecuteAsync(
             async ct => await AttemptAsync<TResponse>(operation, body, extraWait, ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
