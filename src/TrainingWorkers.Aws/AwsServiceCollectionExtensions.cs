@@ -1,0 +1,72 @@
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+using Amazon.Runtime.Signing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TrainingWorkers.Aws.CloudWatch;
+using TrainingWorkers.Aws.DynamoDb;
+using TrainingWorkers.Aws.Instance;
+using TrainingWorkers.Aws.S3;
+using TrainingWorkers.Aws.Sqs;
+using TrainingWorkers.Core.Jobs;
+
+namespace TrainingWorkers.Aws;
+
+/// <summary>Registers the AWS adapters of the Core ports.</summary>
+public static class AwsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/> (DynamoDB), <see cref="S3JobStorage"/>,
+    /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="ImdsClient"/> and
+    /// <see cref="AutoScalingClient"/>. Options are validated at start-up (<c>ValidateOnStart</c>) with every error listed.
+    /// Registrations already present are kept (<c>TryAdd</c>).
+    /// </summary>
+    public static IServiceCollection AddTrainingWorkersAws(this IServiceCollection services, Action<AwsOptions> configure)
+    {
+        services.AddOptions<AwsOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsOptions>, AwsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new AwsConnection(Options(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger("TrainingWorkers.Aws")));
+
+        foreach (var service in new[] { "sqs", "monitoring", "autoscaling" })
+        {
+            // The signer is the primary handler (it owns its transport); retries run above it in our clients, so each attempt is re-signed.
+            services.AddHttpClient("tw-aws-" + service, c => c.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(sp =>
+                {
+                    var connection = sp.GetRequiredService<AwsConnection>();
+                    return new SigV4SigningHandler(connection.Credentials, connection.Region, service, AwsConnection.CreateTransport());
+                });
+        }
+
+        services.TryAddSingleton(sp => new SqsClient(Http(sp, "sqs"), sp.GetRequiredService<AwsConnection>()));
+        services.TryAddSingleton<IJobQueue>(sp => new SqsJobQueue(sp.GetRequiredService<SqsClient>(),
+            Options(sp).Queue.QueueUrl?.ToString() ?? throw new InvalidOperationException("Aws:Queue:QueueUrl must be set to use the SQS job queue"),
+            sp.GetRequiredService<ILogger<SqsJobQueue>>()));
+
+        services.TryAddSingleton(sp => sp.GetRequiredService<AwsConnection>().CreateDynamoDbClient());
+        services.TryAddSingleton<IJobStore>(sp => new DynamoJobStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
+            sp.GetRequiredService<TimeProvider>()));
+
+        services.TryAddSingleton(sp => sp.GetRequiredService<AwsConnection>().CreateS3Client());
+        services.TryAddSingleton(sp => new S3Transfer(sp.GetRequiredService<IAmazonS3>(), Options(sp).S3));
+        services.TryAddSingleton(sp => S3AccessPolicy.FromOptions(Options(sp).S3));
+        services.TryAddSingleton(sp => new S3JobStorage(sp.GetRequiredService<S3Transfer>(), Options(sp).S3));
+        services.TryAddSingleton(sp => new S3DatasetCache(sp.GetRequiredService<S3Transfer>(), sp.GetRequiredService<S3AccessPolicy>(),
+            Options(sp).S3.CacheDirectory, Options(sp).S3.CacheMaxBytes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<S3DatasetCache>>()));
+
+        services.TryAddSingleton(sp => new CloudWatchMetrics(new CloudWatchClient(Http(sp, "monitoring"), sp.GetRequiredService<AwsConnection>()),
+            Options(sp).Metrics, sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton(sp => new AutoScalingClient(Http(sp, "autoscaling"), sp.GetRequiredService<AwsConnection>()));
+        services.AddHttpClient("tw-imds");
+        services.TryAddSingleton(sp => new ImdsClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient("tw-imds")));
+        return services;
+    }
+
+    private static AwsOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<AwsOptions>>().Value;
+
+    private static HttpClient Http(IServiceProvider sp, string service) =>
+        sp.GetRequiredService<IHttpClientFactory>().CreateClient("tw-aws-" + service);
+}

@@ -1,0 +1,37 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+
+namespace TrainingWorkers.Aws.DynamoDb;
+
+/// <summary>Creates the jobs table for local use (on AWS the deploy stack defines it with the same keys).</summary>
+public static class JobTable
+{
+    /// <summary>Creates the table (on-demand capacity) if it does not exist and waits until it is active.</summary>
+    public static async Task EnsureCreatedAsync(IAmazonDynamoDB dynamo, string tableName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SdkCall.RunAsync("dynamodb", "CreateTable", () => dynamo.CreateTableAsync(new CreateTableRequest
+            {
+                TableName = tableName,
+                BillingMode = BillingMode.PAY_PER_REQUEST,
+                AttributeDefinitions = [new(JobItem.Pk, ScalarAttributeType.S), new(JobItem.Sk, ScalarAttributeType.S)],
+                KeySchema = [new(JobItem.Pk, KeyType.HASH), new(JobItem.Sk, KeyType.RANGE)],
+            }, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "ResourceInUseException")
+        {
+            // Already there: creation is idempotent.
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMinutes(2));
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        while (true)
+        {
+            var table = await SdkCall.RunAsync("dynamodb", "DescribeTable", () => dynamo.DescribeTableAsync(tableName, deadline.Token)).ConfigureAwait(false);
+            if (table.Table.TableStatus == TableStatus.ACTIVE) return;
+            await poll.WaitForNextTickAsync(deadline.Token).ConfigureAwait(false);
+        }
+    }
+}

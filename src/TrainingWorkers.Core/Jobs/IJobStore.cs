@@ -1,0 +1,35 @@
+namespace TrainingWorkers.Core.Jobs;
+
+/// <summary>
+/// The durable state of training jobs. Every state change is conditional: exactly one worker wins
+/// a claim, and a worker whose lease was taken over (stale fencing token) can write nothing more.
+/// </summary>
+public interface IJobStore
+{
+    /// <summary>Records a newly submitted job as <see cref="JobStatus.Queued"/>; false if the job id already exists.</summary>
+    Task<bool> CreateAsync(string jobId, string specJson, CancellationToken cancellationToken);
+
+    /// <summary>The job's record, or null if there is none.</summary>
+    Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the job for <paramref name="workerId"/> if it is queued, or running under an expired lease.
+    /// Returns the lease with a new fencing token, or null when another worker holds it or the job is finished.
+    /// </summary>
+    Task<JobLease?> TryClaimAsync(string jobId, string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken);
+
+    /// <summary>Extends the lease; throws <see cref="LeaseLostException"/> when the token is stale.</summary>
+    Task<JobLease> HeartbeatAsync(JobLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken);
+
+    /// <summary>Records the newest durable checkpoint; throws <see cref="LeaseLostException"/> when the token is stale.</summary>
+    Task RecordCheckpointAsync(JobLease lease, string checkpointId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the job to <paramref name="status"/> (a terminal one ends the lease, <see cref="JobStatus.Queued"/>
+    /// gives the job back); throws <see cref="LeaseLostException"/> when the token is stale.
+    /// </summary>
+    Task FinishAsync(JobLease lease, JobStatus status, JobOutcome outcome, CancellationToken cancellationToken);
+
+    /// <summary>The job's status changes, oldest first.</summary>
+    Task<IReadOnlyList<JobStatusChange>> GetHistoryAsync(string jobId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TrainingWorkers.Core.Jobs;
+
+/// <summary>
+/// What goes on the queue: a versioned envelope around the job spec. Readers refuse versions they do
+/// not know rather than guess.
+/// </summary>
+public sealed record JobMessage
+{
+    /// <summary>The envelope version this code writes and reads.</summary>
+    public const int CurrentVersion = 1;
+
+    [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
+    [JsonPropertyName("job_id")] public required string JobId { get; init; }
+    /// <summary>The job spec, kept as JSON: the queue does not interpret it.</summary>
+    [JsonPropertyName("spec")] public required JsonElement Spec { get; init; }
+}
+
+/// <summary>A message taken from the queue, with what is needed to extend, release or complete it.</summary>
+public sealed record ReceivedJob
+{
+    public required string MessageId { get; init; }
+    /// <summary>The queue's handle for this receipt; a later receive of the same message gets another.</summary>
+    public required string ReceiptHandle { get; init; }
+    /// <summary>How many times the message has been received, this time included.</summary>
+    public required int ReceiveCount { get; init; }
+    public required DateTimeOffset SentAt { get; init; }
+    /// <summary>The job, or null when the message could not be read as one.</summary>
+    public JobMessage? Job { get; init; }
+    /// <summary>Why the message is not a job (malformed, oversized, unknown version), or null.</summary>
+    public string? Problem { get; init; }
+}

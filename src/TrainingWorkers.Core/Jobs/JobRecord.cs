@@ -1,0 +1,42 @@
+namespace TrainingWorkers.Core.Jobs;
+
+/// <summary>What the job store knows about one training job.</summary>
+public sealed record JobRecord
+{
+    public required string JobId { get; init; }
+    /// <summary>The job spec as submitted (JSON).</summary>
+    public required string SpecJson { get; init; }
+    public required JobStatus Status { get; init; }
+    /// <summary>How many times a worker has claimed the job.</summary>
+    public int Attempts { get; init; }
+    /// <summary>The worker holding the lease, if any.</summary>
+    public string? LeaseOwner { get; init; }
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+    /// <summary>Incremented by every claim; writes carrying an older token are refused.</summary>
+    public long FencingToken { get; init; }
+    /// <summary>The id of the newest durable checkpoint.</summary>
+    public string? LatestCheckpointId { get; init; }
+    public IReadOnlyDictionary<string, double> FinalMetrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Where the final model was uploaded, e.g. an <c>s3://</c> URI.</summary>
+    public string? ModelUri { get; init; }
+    public string? Error { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>One entry of a job's status history.</summary>
+public sealed record JobStatusChange(JobStatus Status, DateTimeOffset At, string? WorkerId, long FencingToken, string? Reason);
+
+/// <summary>
+/// A worker's right to work on a job until <see cref="ExpiresAt"/>. Every write the worker makes
+/// carries <see cref="FencingToken"/>; once another worker has claimed the job, the token is stale.
+/// </summary>
+public sealed record JobLease(string JobId, string WorkerId, long FencingToken, DateTimeOffset ExpiresAt);
+
+/// <summary>How a job ended, written together with its terminal status.</summary>
+public sealed record JobOutcome
+{
+    public IReadOnlyDictionary<string, double> FinalMetrics { get; init; } = new Dictionary<string, double>();
+    public string? ModelUri { get; init; }
+    public string? Error { get; init; }
+}
