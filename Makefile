@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup native build test demo bench accuracy transfer clean
+.PHONY: setup check-moto native build test demo bench accuracy transfer clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -24,6 +24,11 @@ setup:
 	fi
 	@command -v $(DOTNET) >/dev/null || { echo "setup: the .NET 10 SDK is missing: https://dot.net"; exit 1; }
 	@$(DOTNET) restore TrainingWorkers.sln --verbosity quiet
+	@python3 -c 'import moto' 2>/dev/null || echo 'setup: moto (the AWS emulator the tests use) is missing for python3: pip install "moto[server]"'
+
+# The AWS adapter tests run against moto's server on 127.0.0.1 (never skipped).
+check-moto:
+	@python3 -c 'import moto.server' 2>/dev/null || { echo 'moto is missing for python3 (the AWS emulator the tests need): pip install "moto[server]"'; exit 1; }
 
 native: $(NATIVE_LIB)
 
@@ -34,7 +39,7 @@ $(NATIVE_LIB): $(NATIVE_SRC)
 build: setup native
 	$(DOTNET) build TrainingWorkers.sln -c $(CONFIG) --no-restore --nologo -clp:ErrorsOnly
 
-test: build
+test: build check-moto
 	$(DOTNET) test TrainingWorkers.sln -c $(CONFIG) --no-build --nologo --logger "console;verbosity=normal"
 
 demo: build
