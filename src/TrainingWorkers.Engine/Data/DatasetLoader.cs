@@ -25,10 +25,10 @@ public static class DatasetLoader
 
     private static Dataset ReadIdxPair(string dir, string prefix, int? limit)
     {
-        var (pixels, shape) = IdxReader.ReadImages(Find(dir, $"{prefix}-images-idx3-ubyte"));
-        var labels = IdxReader.ReadLabels(Find(dir, $"{prefix}-labels-idx1-ubyte"));
-        var data = new Dataset(pixels, shape, labels, null);
-        return limit is { } n ? data.Take(n) : data;
+        var (pixels, shape) = IdxReader.ReadImages(Find(dir, $"{prefix}-images-idx3-ubyte"), limit);
+        var labels = IdxReader.ReadLabels(Find(dir, $"{prefix}-labels-idx1-ubyte"), limit);
+        if (labels.Length * shape.Aggregate(1, (a, b) => a * b) != pixels.Length) throw new InvalidDataException($"{dir}: the {prefix} image and label files hold different numbers of examples");
+        return new Dataset(pixels, shape, labels, null);
     }
 
     private static string Find(string dir, string name)
