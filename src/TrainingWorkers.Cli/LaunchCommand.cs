@@ -48,20 +48,10 @@ internal sealed class LaunchCommand
             return Fail(json, "invalid_spec", e.Message + Environment.NewLine + string.Join(Environment.NewLine, e.Errors));
         }
 
-        var run = runDir is not null ? new RunDirectory(runDir.FullName)
-            : resume && runsRoot.Exists && runsRoot.GetDirectories(spec.Name + "-*").OrderBy(d => d.Name, StringComparer.Ordinal).LastOrDefault() is { } newest ? new RunDirectory(newest.FullName)
-            : RunDirectory.CreateUnder(runsRoot.FullName, spec.Name);
-        var self = Environment.ProcessPath ?? "dotnet";
-        var arguments = new List<string>();
-        // Started as `dotnet tw.dll`: the ranks need the dll too.
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") arguments.Add(typeof(LaunchCommand).Assembly.Location);
-        arguments.AddRange(["run", specFile.FullName, "--run-dir", run.Path]);
-        if (resume) arguments.Add("--resume");
         var options = new LaunchOptions
         {
-            Executable = self,
-            Arguments = arguments,
-            ResumeArguments = resume ? [] : ["--resume"],
+            Executable = Environment.ProcessPath ?? "dotnet",
+            Arguments = [],
             ProcessesPerNode = parse.GetValue(_nproc)!.Value,
             Nodes = parse.GetValue(_nnodes),
             NodeRank = parse.GetValue(_nodeRank),
@@ -70,10 +60,21 @@ internal sealed class LaunchCommand
             MaxRestarts = parse.GetValue(_maxRestarts),
             CollectiveTimeout = TimeSpan.FromSeconds(parse.GetValue(_timeout)),
             ProgressTimeout = TimeSpan.FromSeconds(parse.GetValue(_progressTimeout)),
+            ResumeArguments = resume ? [] : ["--resume"],
         };
         var onCuda = Torch.ResolveDevice(spec.Training.Device).StartsWith("cuda", StringComparison.Ordinal);
         var errors = options.Validate(onCuda, onCuda ? Torch.CudaDeviceCount : 0);
         if (errors.Count > 0) return Fail(json, "invalid_launch", string.Join(Environment.NewLine, errors));
+
+        var run = runDir is not null ? new RunDirectory(runDir.FullName)
+            : resume && runsRoot.Exists && runsRoot.GetDirectories(spec.Name + "-*").OrderBy(d => d.Name, StringComparer.Ordinal).LastOrDefault() is { } newest ? new RunDirectory(newest.FullName)
+            : RunDirectory.CreateUnder(runsRoot.FullName, spec.Name);
+        var arguments = new List<string>();
+        // Started as `dotnet tw.dll`: the ranks need the dll too.
+        if (Path.GetFileNameWithoutExtension(options.Executable) == "dotnet") arguments.Add(typeof(LaunchCommand).Assembly.Location);
+        arguments.AddRange(["run", specFile.FullName, "--run-dir", run.Path]);
+        if (resume) arguments.Add("--resume");
+        options = options with { Arguments = arguments };
 
         var view = new LaunchView(json);
         view.Started(options, run.Path);

@@ -32,26 +32,24 @@ internal static class RankCommand
         var channel = new RankChannel(protocol, env.Rank);
         if (env.UnderLauncher) WatchLauncher();
         JobSpec spec;
-        DataSplits data;
         try
         {
             spec = JobSpecParser.Parse(await File.ReadAllTextAsync(specFile.FullName, cancellationToken).ConfigureAwait(false));
             spec = spec with { Data = spec.Data.RelativeTo(specFile.DirectoryName!) };
-            data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
         }
         catch (InvalidSpecException e)
         {
             RankRun.Fail(channel, RankOutcome.InvalidInput, "invalid_spec", e.Message);
             return ExitCodes.InvalidInput;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            RankRun.Fail(channel, RankOutcome.InvalidInput, "invalid_data", e.Message);
+            RankRun.Fail(channel, RankOutcome.InvalidInput, "invalid_spec", e.Message);
             return ExitCodes.InvalidInput;
         }
 
         var run = runDir is null ? RunDirectory.CreateUnder("runs", spec.Name) : new RunDirectory(runDir.FullName);
-        var outcome = await RankRun.RunAsync(env, spec, data, run, resume, channel, cancellationToken).ConfigureAwait(false);
+        var outcome = await RankRun.RunAsync(env, spec, () => DatasetLoader.Load(spec.Data, spec.Training.Seed), run, resume, channel, cancellationToken).ConfigureAwait(false);
         return outcome switch
         {
             RankOutcome.Completed => ExitCodes.Success,

@@ -47,7 +47,7 @@ public sealed class ProcessGroup : IDisposable
         if (status != 0)
         {
             handle.Dispose();
-            Status.Check(status, $"joining the process group at {masterAddress}:{masterPort} as rank {rank} of {worldSize}");
+            Status.Check(status, $"joining the process group at {masterAddress}:{masterPort} as rank {rank} of {worldSize} (timeout {timeout.TotalSeconds} s)");
         }
 
         return new ProcessGroup(handle, rank, worldSize);

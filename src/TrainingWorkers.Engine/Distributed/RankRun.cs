@@ -24,7 +24,8 @@ public enum RankOutcome
 /// </summary>
 public static class RankRun
 {
-    public static async Task<RankOutcome> RunAsync(RankEnvironment env, JobSpec spec, DataSplits data, RunDirectory run, bool resume,
+    /// <param name="loadData">Runs after the rendezvous, so a bad address or port fails before the slow part.</param>
+    public static async Task<RankOutcome> RunAsync(RankEnvironment env, JobSpec spec, Func<DataSplits> loadData, RunDirectory run, bool resume,
         RankChannel channel, CancellationToken cancellationToken)
     {
         // Ranks share the machine's cores unless the spec says how many threads each gets.
@@ -50,6 +51,16 @@ public static class RankRun
         using (group)
         {
             channel.Send(new RankEvent { Event = "joined", Pid = Environment.ProcessId, WorldSize = env.WorldSize });
+            DataSplits data;
+            try
+            {
+                data = loadData();
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                return Fail(channel, RankOutcome.InvalidInput, "invalid_data", e.Message);
+            }
+
             var rankZero = env.Rank == 0;
             var store = new DirectoryCheckpointStore(spec.Checkpointing.Directory ?? run.CheckpointDirectory);
             try

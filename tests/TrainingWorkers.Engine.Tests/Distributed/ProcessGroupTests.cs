@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+using TrainingWorkers.Core.Spec;
+using TrainingWorkers.Engine.Distributed;
+using TrainingWorkers.Engine.Models;
+
+namespace TrainingWorkers.Engine.Tests.Distributed;
+
+/// <summary>A group of one rank in this process: the shim's c10d calls work end to end (more ranks: the CLI tests).</summary>
+public class ProcessGroupTests
+{
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public void Shim_IsBuiltWithGloo() => Assert.True(ProcessGroup.HasBackend("gloo"));
+
+    [Fact]
+    public void GroupOfOne_CollectivesAndTheGradientHook_Work()
+    {
+        using var group = ProcessGroup.Join("cpu", "127.0.0.1", FreePort(), 0, 1, TimeSpan.FromSeconds(10));
+        double[] values = [1.5, -2, 3];
+        group.AllReduce(values, ReduceOp.Max);
+        Assert.Equal([1.5, -2, 3], values);
+        Assert.Equal([1, 2, 3, 4], group.Broadcast([1, 2, 3, 4]));
+        group.Barrier();
+
+        var definition = new ModelDefinition("input 4\nlinear 4 5\nrelu\nhead\nlinear 5 2\n", [4], 2, LossKind.CrossEntropy);
+        using var model = Model.Create(definition, "cpu");
+        using var optimizer = Optimizer.Create(model, new TrainingSpec());
+        group.Attach(model, optimizer);
+        model.TrainStep(optimizer, new float[8], new long[] { 0, 1 }, 2);
+        var (_, steps, bytes) = group.SyncStats;
+        Assert.Equal(1, steps);
+        // One flat bucket: every gradient (4*5+5+5*2+2 floats) and the stop flag.
+        Assert.Equal((37 + 1) * 4, bytes);
+
+        Assert.False(group.StopAgreed);
+        group.RequestStop();
+        model.TrainStep(optimizer, new float[8], new long[] { 0, 1 }, 2);
+        Assert.True(group.StopAgreed);
+    }
+
+    [Fact]
+    public void Join_RankOutsideTheWorld_IsAnArgumentError()
+    {
+        var e = Assert.Throws<Native.TorchException>(() => ProcessGroup.Join("cpu", "127.0.0.1", FreePort(), 2, 2, TimeSpan.FromSeconds(1)));
+        Assert.Equal(Native.TorchErrorKind.Argument, e.Kind);
+        Assert.Contains("rank must be in [0, 2), got 2", e.Message, StringComparison.Ordinal);
+    }
+}
