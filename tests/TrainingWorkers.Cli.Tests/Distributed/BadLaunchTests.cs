@@ -6,6 +6,8 @@ using System.Text.Json;
 namespace TrainingWorkers.Cli.Tests.Distributed;
 
 /// <summary>Launches that cannot work end with a clear error in bounded time and leave no process behind.</summary>
+// Rank processes are CPU-heavy: these tests run one at a time (on a 2-core machine).
+[Collection("rank processes")]
 public sealed class BadLaunchTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

@@ -6,6 +6,8 @@ using TrainingWorkers.Engine.Models;
 namespace TrainingWorkers.Cli.Tests.Distributed;
 
 /// <summary>Data-parallel training with real rank processes over Gloo on loopback.</summary>
+// Rank processes are CPU-heavy: these tests run one at a time (on a 2-core machine).
+[Collection("rank processes")]
 public sealed class DataParallelTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);

@@ -7,6 +7,8 @@ using TrainingWorkers.Engine.Models;
 namespace TrainingWorkers.Cli.Tests.Distributed;
 
 /// <summary>Fail-fast and restart from the last checkpoint, with real rank processes.</summary>
+// Rank processes are CPU-heavy: these tests run one at a time (on a 2-core machine).
+[Collection("rank processes")]
 public sealed class FaultToleranceTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
