@@ -6,8 +6,14 @@
 #include <map>
 #include <memory>
 
+// libtorch 2.x defines USE_C10D_GLOO for its users but ships no gloo headers.
+#if defined(USE_C10D_GLOO) && __has_include(<gloo/algorithm.h>)
+#define TW_GLOO 1
+#else
+#define TW_GLOO 0
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#ifdef USE_C10D_GLOO
+#if TW_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
 #ifdef USE_C10D_NCCL
@@ -40,6 +46,16 @@ struct Group {
   double sync_seconds = 0.0;
   int64_t sync_steps = 0;
   int64_t sync_bytes = 0;
+
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  // NCCL warns (and may leak) when a group is destroyed without shutdown().
+  ~Group() {
+    try {
+      if (collectives) collectives->shutdown();
+    } catch (...) {
+    }
+  }
+#endif
 
   void wait(c10::intrusive_ptr<c10d::Work> work) const {
     // Gloo and NCCL enforce the group's timeout themselves; a dead peer raises here.
@@ -137,7 +153,7 @@ c10::intrusive_ptr<Collectives> make_collectives(const c10::intrusive_ptr<c10d::
                                                  const std::string& master_addr, int rank, int world_size,
                                                  std::chrono::milliseconds timeout) {
   if (device.is_cpu()) {
-#ifdef USE_C10D_GLOO
+#if TW_GLOO
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     // As torch.distributed: GLOO_SOCKET_IFNAME names the interface; a loopback master means
     // one machine, so bind to loopback; otherwise the address this host's name resolves to.
@@ -184,7 +200,7 @@ int tw_dist_has_backend(const char* backend, int* out) {
     tw::require(backend != nullptr && out != nullptr, "arguments must not be null");
     const std::string name(backend);
     *out = 0;
-#ifdef USE_C10D_GLOO
+#if TW_GLOO
     if (name == "gloo") *out = 1;
 #endif
 #ifdef USE_C10D_NCCL
