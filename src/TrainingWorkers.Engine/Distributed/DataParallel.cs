@@ -23,7 +23,8 @@ public sealed class DataParallel(ProcessGroup group)
     /// </summary>
     internal void Join(Model model, Optimizer optimizer, TrainerState state, ulong seed)
     {
-        Group.Attach(model, optimizer);
+        // A group of one has nothing to average: no hook, no per-step collective.
+        if (WorldSize > 1) Group.Attach(model, optimizer);
         if (IsRankZero) return;
         (state.LossSum, state.Correct, state.Seen) = (0, 0, 0);
         Torch.ManualSeed(seed ^ (0x9E3779B97F4A7C15UL * (ulong)Rank) ^ ((ulong)state.GlobalStep << 20));
@@ -60,6 +61,9 @@ public sealed class DataParallel(ProcessGroup group)
         Group.AllReduce(loss);
         return Evaluator.Report(model, data, outputs, loss[0], classNames);
     }
+
+    /// <summary>Whether to stop now: every rank answers the same after the same step.</summary>
+    internal bool StopRequested(CancellationToken cancellationToken) => WorldSize == 1 ? cancellationToken.IsCancellationRequested : Group.StopAgreed;
 
     /// <summary>Cancellation becomes a stop request that travels with the next gradient all-reduce.</summary>
     internal CancellationTokenRegistration StopWhen(CancellationToken cancellationToken) => cancellationToken.Register(Group.RequestStop);

@@ -8,7 +8,7 @@ namespace TrainingWorkers.Engine.Distributed;
 /// (stdout is reserved for it in a rank; logs go to stderr). <c>event</c> is one of
 /// <c>joined</c> (rendezvous done), <c>progress</c> (at most every half second while training),
 /// <c>epoch</c> (the group's epoch metrics, rank 0), <c>checkpoint</c> (written, rank 0),
-/// <c>done</c> (with the stop reason and, on rank 0, the report file) or <c>failed</c> (an error
+/// <c>done</c> (the stop reason, the time spent training and syncing gradients and, on rank 0, the report file) or <c>failed</c> (an error
 /// kind and message). Unknown fields and events are to be ignored, so the protocol can grow.
 /// </summary>
 public sealed record RankEvent
@@ -33,6 +33,10 @@ public sealed record RankEvent
     [JsonPropertyName("location")] public string? Location { get; init; }
     [JsonPropertyName("stop_reason")] public string? StopReason { get; init; }
     [JsonPropertyName("report")] public string? Report { get; init; }
+    /// <summary>done: seconds of training, and of them in gradient synchronization, over how many steps.</summary>
+    [JsonPropertyName("seconds")] public double? Seconds { get; init; }
+    [JsonPropertyName("sync_seconds")] public double? SyncSeconds { get; init; }
+    [JsonPropertyName("sync_steps")] public long? SyncSteps { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
     [JsonPropertyName("message")] public string? Message { get; init; }
 

@@ -89,7 +89,12 @@ public static class RankRun
                 }
 
                 var reason = result.StopReason.ToString().ToLowerInvariant();
-                channel.Send(new RankEvent { Event = "done", StopReason = reason, Report = report });
+                var (syncTime, syncSteps, _) = group.SyncStats;
+                channel.Send(new RankEvent
+                {
+                    Event = "done", StopReason = reason, Report = report,
+                    Seconds = result.Duration.TotalSeconds, SyncSeconds = syncTime.TotalSeconds, SyncSteps = syncSteps,
+                });
                 return result.StopReason == StopReason.Cancelled ? RankOutcome.Cancelled : RankOutcome.Completed;
             }
             catch (CorruptCheckpointException e)

@@ -98,7 +98,7 @@ public sealed partial class Trainer
 
     // Data-parallel: the ranks agree to stop after the same step (the request rides on the gradient all-reduce).
     private bool StopRequested(CancellationToken cancellationToken) =>
-        _parallel is null ? cancellationToken.IsCancellationRequested : _parallel.Group.StopAgreed;
+        _parallel is null ? cancellationToken.IsCancellationRequested : _parallel.StopRequested(cancellationToken);
 
     private static (TrainerState State, byte[]? BestState) Restore(Checkpoint checkpoint, Model model, Optimizer optimizer, EarlyStopping? early)
     {
