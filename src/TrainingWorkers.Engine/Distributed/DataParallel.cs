@@ -30,6 +30,16 @@ public sealed class DataParallel(ProcessGroup group)
         Torch.ManualSeed(seed ^ (0x9E3779B97F4A7C15UL * (ulong)Rank) ^ ((ulong)state.GlobalStep << 20));
     }
 
+    /// <summary>
+    /// A checkpoint taken mid-epoch by another number of ranks: continue after as many examples as it
+    /// had consumed, rounded down to a whole step of this group (so at most one global batch is seen twice).
+    /// </summary>
+    internal static void AdaptTo(TrainerState state, int worldSize)
+    {
+        if (state.StepInEpoch > 0 && state.WorldSize != worldSize) state.StepInEpoch = (int)((long)state.StepInEpoch * state.WorldSize / worldSize);
+        state.WorldSize = worldSize;
+    }
+
     internal int StepsPerEpoch(int count, int batchSize) => RankShard.StepsPerEpoch(count, batchSize, WorldSize);
 
     internal int[] Shard(int[] order, int batchSize) => RankShard.Slice(order, batchSize, Rank, WorldSize);

@@ -55,6 +55,7 @@ public sealed partial class Trainer
         var state = new TrainerState();
         byte[]? bestState = null;
         if (resumeFrom is not null) (state, bestState) = Restore(resumeFrom, model, optimizer, early);
+        DataParallel.AdaptTo(state, _parallel?.WorldSize ?? 1);
         _parallel?.Join(model, optimizer, state, training.Seed);
         using var stopOnCancel = _parallel is null ? default : _parallel.StopWhen(cancellationToken);
 

@@ -16,10 +16,11 @@ public class ProcessGroupTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    [Fact]
+    // The Debian libtorch build every CPU machine of this project uses has Gloo.
+    [CpuOnlyFact]
     public void Shim_IsBuiltWithGloo() => Assert.True(ProcessGroup.HasBackend("gloo"));
 
-    [Fact]
+    [GlooFact]
     public void GroupOfOne_CollectivesAndTheGradientHook_Work()
     {
         using var group = ProcessGroup.Join("cpu", "127.0.0.1", FreePort(), 0, 1, TimeSpan.FromSeconds(10));
@@ -43,6 +44,23 @@ public class ProcessGroupTests
         group.RequestStop();
         model.TrainStep(optimizer, new float[8], new long[] { 0, 1 }, 2);
         Assert.True(group.StopAgreed);
+    }
+
+    [GpuFact]
+    public void GroupOfOneOnCuda_NcclAveragesThroughTheHook()
+    {
+        Assert.True(ProcessGroup.HasBackend("nccl"), "a shim that sees a GPU should be built with NCCL");
+        using var group = ProcessGroup.Join("cuda:0", "127.0.0.1", FreePort(), 0, 1, TimeSpan.FromSeconds(30));
+        var definition = new ModelDefinition("input 4\nlinear 4 5\nrelu\nhead\nlinear 5 2\n", [4], 2, LossKind.CrossEntropy);
+        using var model = Model.Create(definition, "cuda:0");
+        using var optimizer = Optimizer.Create(model, new TrainingSpec());
+        group.Attach(model, optimizer);
+        model.TrainStep(optimizer, new float[8], new long[] { 0, 1 }, 2);
+        double[] values = [2, 3];
+        group.AllReduce(values);
+
+        Assert.Equal(1, group.SyncStats.Steps);
+        Assert.Equal([2, 3], values);
     }
 
     [Fact]

@@ -42,3 +42,22 @@ public class RankShardTests
     public void Slice_RankOutOfRange_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RankShard.Slice([0, 1, 2], 1, 2, 2));
 }
+
+public class WorldSizeChangeTests
+{
+    [Theory]
+    [InlineData(10, 2, 1, 20)]
+    [InlineData(10, 1, 2, 5)]
+    [InlineData(7, 1, 2, 3)]
+    [InlineData(7, 4, 4, 7)]
+    [InlineData(0, 4, 2, 0)]
+    public void AdaptTo_MidEpochCheckpointOfOtherWorld_KeepsTheExamplesConsumed(int step, int savedWorld, int world, int expected)
+    {
+        var state = new Training.TrainerState { StepInEpoch = step, WorldSize = savedWorld };
+
+        DataParallel.AdaptTo(state, world);
+
+        Assert.Equal(expected, state.StepInEpoch);
+        Assert.Equal(world, state.WorldSize);
+    }
+}
