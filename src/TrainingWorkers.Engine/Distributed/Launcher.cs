@@ -114,6 +114,8 @@ public sealed class Launcher(LaunchOptions options, ILaunchObserver observer)
             await Task.WhenAll(ranks.Select(r => r.KillAsync(KillWait))).ConfigureAwait(false);
             await Task.WhenAll(ranks.Select(r => r.Completion)).ConfigureAwait(false);
             foreach (var r in ranks) r.Dispose();
+            // Ends a wait still pending on the inbox: nothing writes to it any more.
+            inbox.Writer.TryComplete();
         }
 
         // A rank's own report of its error beats the launcher's view of its exit.
