@@ -79,4 +79,30 @@ public sealed class FaultToleranceTests : IDisposable
         Assert.True(difference < 1e-6, $"max |difference| {difference}");
         Assert.True(await RankProcesses.NoneLeftAsync(_dir, TimeSpan.FromSeconds(5)));
     }
+
+    [Fact]
+    public async Task LauncherTerminated_RanksStopAfterTheSameStep_CheckpointAndExit130()
+    {
+        var spec = WriteSpec("stop");
+        var runs = Path.Combine(_dir, "stopped");
+        using var launcher = TwProcess.Start(_dir, Launch(spec, runs, maxRestarts: 0));
+        await launcher.WaitForFileAsync(runs, "manifest.json", Timeout);
+        using (var kill = Process.Start("kill", ["-TERM", launcher.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var code = await launcher.WaitAsync(TimeSpan.FromSeconds(CollectiveTimeoutSeconds + 20));
+        Assert.True(code == 130, launcher.Stderr);
+        using var result = JsonDocument.Parse(launcher.Stdout);
+        Assert.Equal("cancelled", result.RootElement.GetProperty("status").GetString());
+        var done = launcher.Stderr.Split('\n').Select(RankEvent.TryParse).Where(e => e?.Event == "done").ToList();
+        Assert.Equal(2, done.Count);
+        Assert.All(done, e => Assert.Equal("cancelled", e!.StopReason));
+        // Both ranks took the same number of steps, and rank 0's last checkpoint is at that step.
+        Assert.Equal(done[0]!.SyncSteps, done[1]!.SyncSteps);
+        var last = Directory.GetDirectories(Path.Combine(result.RootElement.GetProperty("run_dir").GetString()!, "checkpoints")).Max()!;
+        Assert.EndsWith($"s{done[0]!.SyncSteps:D9}", last, StringComparison.Ordinal);
+        Assert.True(await RankProcesses.NoneLeftAsync(_dir, TimeSpan.FromSeconds(5)));
+    }
 }
