@@ -7,6 +7,7 @@ using TrainingWorkers.Engine.Training;
 
 namespace TrainingWorkers.Engine.Tests.Distributed;
 
+[Collection(TorchGlobalState.Name)]
 public sealed class AccumulationTrainingTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tw-accumulate-").FullName;
@@ -20,7 +21,7 @@ public sealed class AccumulationTrainingTests : IDisposable
             { "apiVersion": "trainingworkers/v1", "name": "acc{{accumulation}}",
               "model": { "type": "mlp", "hidden": [32], "dropout": 0 },
               "data": { "train": "fashion-mnist", "train_limit": 1000, "validation_split": 0, "use_test_set": false },
-              "training": { "epochs": 1, "batch_size": {{batchSize}}, "gradient_accumulation_steps": {{accumulation}}, "threads": 1, "seed": 3 } }
+              "training": { "epochs": 1, "batch_size": {{batchSize}}, "gradient_accumulation_steps": {{accumulation}}, "threads": 2, "seed": 3 } }
             """);
         var data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
         await using var sink = new NullMetricsSink();

@@ -4,6 +4,7 @@ using TrainingWorkers.Engine.Models;
 
 namespace TrainingWorkers.Engine.Tests.Distributed;
 
+[Collection(TorchGlobalState.Name)]
 public class GradientAccumulationTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using TrainingWorkers.Engine.Models;
 namespace TrainingWorkers.Engine.Tests.Distributed;
 
 /// <summary>A group of one rank in this process: the shim's c10d calls work end to end (more ranks: the CLI tests).</summary>
+[Collection(TorchGlobalState.Name)]
 public class ProcessGroupTests
 {
     private static int FreePort()
