@@ -23,8 +23,12 @@ internal static class RunCommand
         var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "use this run directory (default: a new one under --runs-dir)" };
         var resume = new Option<bool>("--resume") { Description = "continue from the newest good checkpoint of --run-dir, or of this job's newest run under --runs-dir" };
         var command = new Command("run", "train a job on this machine (CPU, or its GPU)") { spec, output, runs, runDir, resume };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(spec)!, parse.GetValue(output) == "json", parse.GetValue(runs)!,
-            parse.GetValue(runDir), parse.GetValue(resume), cancellationToken));
+        var launch = LaunchCommand.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+            // Data-parallel: as a rank (RANK/WORLD_SIZE set), or as the launcher of ranks (--nproc-per-node).
+            RankCommand.IsRank ? RankCommand.RunAsync(parse.GetValue(spec)!, parse.GetValue(runDir), parse.GetValue(resume), cancellationToken)
+            : launch.Requested(parse) ? launch.RunAsync(parse, parse.GetValue(spec)!, parse.GetValue(output) == "json", parse.GetValue(runs)!, parse.GetValue(runDir), parse.GetValue(resume), cancellationToken)
+            : RunAsync(parse.GetValue(spec)!, parse.GetValue(output) == "json", parse.GetValue(runs)!, parse.GetValue(runDir), parse.GetValue(resume), cancellationToken));
         return command;
     }
 
@@ -35,8 +39,7 @@ internal static class RunCommand
         DataSplits data;
         try
         {
-            spec = JobSpecParser.Parse(await File.ReadAllTextAsync(specFile.FullName, cancellationToken).ConfigureAwait(false));
-            spec = spec.RelativeTo(specFile.DirectoryName!);
+            spec = await SpecFile.ReadAsync(specFile, cancellationToken).ConfigureAwait(false);
             data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
         }
         catch (InvalidSpecException e)
@@ -53,8 +56,7 @@ internal static class RunCommand
         var run = existing is null ? RunDirectory.CreateUnder(runsRoot.FullName, spec.Name) : new RunDirectory(existing.FullName);
         var store = new DirectoryCheckpointStore(spec.Checkpointing.Directory ?? run.CheckpointDirectory);
         TrainingResult result;
-        // Locally the spec's own directory may hold the user's TorchScript models; an operator's TW_MODEL_ALLOW overrides it.
-        var models = ModelLocationPolicy.FromEnvironment(specFile.DirectoryName!);
+        var models = SpecFile.ModelLocations(specFile);
         try
         {
             Checkpoint? from = null;

@@ -304,7 +304,7 @@ int tw_train_step(tw_model* model, tw_optimizer* optimizer, const float* x, cons
     tw::set_training(model, true);
     auto input = tw::input_tensor(model, x, n);
     auto target = tw::target_tensor(model, y, n);
-    optimizer->optimizer->zero_grad();
+    if (!optimizer->gradients_pending) optimizer->optimizer->zero_grad();
     auto out = tw::forward(model, input);
     auto data_loss = tw::loss_of(model, out, target, /*sum=*/false);
     auto total = data_loss;
@@ -315,10 +315,14 @@ int tw_train_step(tw_model* model, tw_optimizer* optimizer, const float* x, cons
       }
       total = total + optimizer->l1 * penalty;
     }
+    if (optimizer->loss_weight != 1.0) total = total * optimizer->loss_weight;
     total.backward();
-    if (optimizer->sync_gradients) optimizer->sync_gradients(optimizer->parameters);
-    if (optimizer->clip_norm > 0.0) torch::nn::utils::clip_grad_norm_(optimizer->parameters, optimizer->clip_norm);
-    optimizer->optimizer->step();
+    optimizer->gradients_pending = optimizer->accumulate_only;
+    if (!optimizer->accumulate_only) {
+      if (optimizer->sync_gradients) optimizer->sync_gradients(optimizer->parameters);
+      if (optimizer->clip_norm > 0.0) torch::nn::utils::clip_grad_norm_(optimizer->parameters, optimizer->clip_norm);
+      optimizer->optimizer->step();
+    }
     *loss = data_loss.item<float>();
     *correct = model->classification ? out.argmax(1).eq(target).sum().item<int64_t>() : 0;
   });

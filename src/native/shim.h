@@ -117,6 +117,11 @@ struct tw_optimizer {
   tw_model* model = nullptr;
   // Set by data-parallel training: averages the gradients across ranks between backward and step.
   std::function<void(const std::vector<torch::Tensor>& parameters)> sync_gradients;
+  // Gradient accumulation (tw_optimizer_set_accumulation): the weight of the next batches' loss,
+  // whether they only add to the gradients (no sync, clip or step), and whether some already did.
+  double loss_weight = 1.0;
+  bool accumulate_only = false;
+  bool gradients_pending = false;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::vector<torch::Tensor> parameters;  // trainable, in module order
   std::vector<torch::Tensor> l1_weights;  // weight matrices and kernels (dim >= 2)

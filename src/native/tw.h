@@ -99,6 +99,63 @@ TW_EXPORT int tw_train_step(tw_model* model, tw_optimizer* optimizer, const floa
 TW_EXPORT int tw_eval_step(tw_model* model, const float* x, const void* y, int64_t n, double* loss_sum,
                            float* outputs);
 
+/*
+ * ---- Data-parallel training (dist.cpp): libtorch's c10d, torchrun-style ----
+ *
+ * A process group joins `world_size` rank processes through a TCPStore served by rank 0 at
+ * master_addr:master_port. Its device picks the backend: "cpu" is Gloo, "cuda[:N]" is NCCL
+ * (only in a shim built against a CUDA libtorch). Every collective fails, rather than hangs,
+ * after `timeout_ms`; a peer that dies surfaces as an error in the survivors.
+ */
+typedef struct tw_process_group tw_process_group;
+
+enum tw_reduce_op { TW_REDUCE_SUM = 0, TW_REDUCE_MAX = 1, TW_REDUCE_MIN = 2 };
+enum tw_dtype { TW_FLOAT64 = 0, TW_FLOAT32 = 1 };
+
+/* 1 if this shim was built with the backend ("gloo" or "nccl"), else 0. */
+TW_EXPORT int tw_dist_has_backend(const char* backend, int* out);
+/* Rendezvous: blocks until all ranks joined or timeout_ms passed (a rank that never joins). */
+TW_EXPORT int tw_dist_create(const char* device, const char* master_addr, int master_port, int rank, int world_size,
+                             int timeout_ms, tw_process_group** out);
+TW_EXPORT int tw_dist_free(tw_process_group* group);
+/*
+ * Makes a model data-parallel: broadcasts its parameters and buffers from rank 0, then hooks the
+ * optimizer so that every step averages the gradients over the ranks (all-reduce in flat buckets
+ * of at most bucket_bytes) and copies rank 0's buffers (batch-norm statistics) to every rank
+ * right after backward, so the next forward and any evaluation see rank 0's buffers.
+ */
+TW_EXPORT int tw_dist_attach(tw_process_group* group, tw_model* model, tw_optimizer* optimizer, int64_t bucket_bytes);
+/* All-reduces `count` values in place (dtype: tw_dtype, op: tw_reduce_op). */
+TW_EXPORT int tw_dist_all_reduce(tw_process_group* group, void* values, int64_t count, int dtype, int op);
+/*
+ * Broadcasts rank 0's bytes (data/length, ignored on other ranks) to every rank: *out is a copy
+ * on every rank, owned by the shim (release it with tw_buffer_free).
+ */
+TW_EXPORT int tw_dist_broadcast_bytes(tw_process_group* group, const uint8_t* data, int64_t length, uint8_t** out,
+                                      int64_t* out_length);
+TW_EXPORT int tw_dist_barrier(tw_process_group* group);
+/*
+ * Asks the group to stop: callable from any thread. The request travels with the next gradient
+ * all-reduce, so every rank sees tw_dist_stop_agreed turn 1 after the same step.
+ */
+TW_EXPORT int tw_dist_request_stop(tw_process_group* group);
+TW_EXPORT int tw_dist_stop_agreed(tw_process_group* group, int* out);
+/* Time spent in gradient synchronization (flatten, all-reduce, copy back) and how many steps. */
+TW_EXPORT int tw_dist_sync_stats(tw_process_group* group, double* seconds, int64_t* steps, int64_t* bytes_per_step);
+
+/*
+ * Gradient accumulation over micro-batches: the following tw_train_step calls multiply their loss
+ * by loss_weight before backward and, while accumulate_only is 1, add to the gradients without
+ * synchronizing, clipping or stepping (and without zeroing them in the next call). A call with
+ * accumulate_only 0 ends the accumulation: it syncs, clips and steps over all the micro-batches.
+ */
+TW_EXPORT int tw_optimizer_set_accumulation(tw_optimizer* optimizer, double loss_weight, int accumulate_only);
+/*
+ * Copies every parameter, in model order and flattened, as float32 into out (capacity values);
+ * *count is how many there are (call with out NULL to ask). Checks that ranks hold one model.
+ */
+TW_EXPORT int tw_model_parameters_copy(tw_model* model, float* out, int64_t capacity, int64_t* count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,13 @@ public enum ScheduleType
 public sealed record TrainingSpec
 {
     public int Epochs { get; init; } = 10;
+    /// <summary>
+    /// Examples per micro-batch on each rank. One optimizer step sees BatchSize x ranks x
+    /// <see cref="GradientAccumulationSteps"/> examples (the global batch).
+    /// </summary>
     public int BatchSize { get; init; } = 128;
+    /// <summary>Micro-batches whose gradients add up before one optimizer step (and one all-reduce).</summary>
+    public int GradientAccumulationSteps { get; init; } = 1;
     public double LearningRate { get; init; } = 1e-3;
     public OptimizerSpec Optimizer { get; init; } = new();
     /// <summary>L2 penalty, applied by the optimizer (decoupled for AdamW).</summary>

@@ -14,6 +14,7 @@ internal static class TrainingSpecReader
         {
             Epochs = r.Int("epochs", defaults.Epochs, v => v is >= 0 and <= 100_000, "must be between 0 (evaluate only) and 100000"),
             BatchSize = r.Int("batch_size", defaults.BatchSize, v => v is >= 1 and <= 1 << 20, "must be between 1 and 1048576"),
+            GradientAccumulationSteps = r.Int("gradient_accumulation_steps", 1, v => v is >= 1 and <= 1024, "must be between 1 and 1024"),
             LearningRate = r.Number("learning_rate", defaults.LearningRate, v => v > 0, "must be > 0"),
             Optimizer = ReadOptimizer(r),
             WeightDecay = r.Number("weight_decay", 0, v => v >= 0, "must be >= 0"),

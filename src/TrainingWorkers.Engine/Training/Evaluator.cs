@@ -12,10 +12,17 @@ public static class Evaluator
     public static EvaluationReport Evaluate(Model model, Dataset data, IReadOnlyList<string> classNames)
     {
         var outputs = new float[(long)data.Count * model.Definition.Outputs];
+        var lossSum = Run(model, data, 0, data.Count, outputs);
+        return Report(model, data, outputs, lossSum, classNames);
+    }
+
+    /// <summary>Evaluates rows [from, to) into their place in <paramref name="outputs"/>; returns their summed loss.</summary>
+    internal static double Run(Model model, Dataset data, int from, int to, float[] outputs)
+    {
         var lossSum = 0.0;
-        for (var start = 0; start < data.Count; start += BatchSize)
+        for (var start = from; start < to; start += BatchSize)
         {
-            var n = Math.Min(BatchSize, data.Count - start);
+            var n = Math.Min(BatchSize, to - start);
             var x = data.Features.AsSpan(start * data.FeatureSize, n * data.FeatureSize);
             var o = outputs.AsSpan(start * model.Definition.Outputs, n * model.Definition.Outputs);
             lossSum += data.Labels is { } labels
@@ -23,6 +30,12 @@ public static class Evaluator
                 : model.Evaluate(x, data.Targets.AsSpan(start * data.Outputs, n * data.Outputs), n, o);
         }
 
+        return lossSum;
+    }
+
+    /// <summary>The metrics of every row's outputs and the summed loss over all rows.</summary>
+    internal static EvaluationReport Report(Model model, Dataset data, float[] outputs, double lossSum, IReadOnlyList<string> classNames)
+    {
         if (data.Labels is { } all)
         {
             var ids = Array.ConvertAll(all, l => (int)l);

@@ -4,6 +4,7 @@ using TrainingWorkers.Core.Metrics;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Core.Training;
 using TrainingWorkers.Engine.Data;
+using TrainingWorkers.Engine.Distributed;
 using TrainingWorkers.Engine.Models;
 
 namespace TrainingWorkers.Engine.Training;
@@ -23,7 +24,9 @@ public sealed partial class Trainer
             var training = spec.Training;
             var train = trainer._data.Train;
             var batchSize = Math.Min(training.BatchSize, train.Count);
-            var steps = (train.Count + batchSize - 1) / batchSize;
+            var steps = trainer._parallel?.StepsPerEpoch(train.Count, batchSize) ?? (train.Count + batchSize - 1) / batchSize;
+            var accumulation = training.GradientAccumulationSteps;
+            var pending = false;
             var schedule = new LearningRateSchedule(training);
             var buffer = new BatchBuffer(train, batchSize);
             var everySteps = spec.Checkpointing.EverySteps;
@@ -35,9 +38,10 @@ public sealed partial class Trainer
                 FineTuning.ApplyFreezing(model, spec.FineTune, state.Epoch);
                 trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
                 var order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
+                if (trainer._parallel is { } parallel) order = parallel.Shard(order, batchSize);
                 while (state.StepInEpoch < steps)
                 {
-                    if (cancellationToken.IsCancellationRequested)
+                    if (!pending && trainer.StopRequested(cancellationToken))
                     {
                         // Ctrl-C or SIGTERM mid-epoch: keep what was learned so far, then stop.
                         await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(false);
@@ -47,8 +51,15 @@ public sealed partial class Trainer
                     var rate = schedule.Rate(state.Epoch, state.StepInEpoch, steps);
                     if (rate != lr) optimizer.SetLearningRate(lr = rate);
                     var start = state.StepInEpoch * batchSize;
-                    var n = Math.Min(batchSize, train.Count - start);
+                    var n = Math.Min(batchSize, order.Length - start);
                     buffer.Fill(train, order, start, n);
+                    if (accumulation > 1)
+                    {
+                        var (weight, accumulateOnly) = GradientAccumulation.Plan(state.StepInEpoch, steps, accumulation, batchSize, order.Length);
+                        optimizer.SetAccumulation(weight, accumulateOnly);
+                        pending = accumulateOnly;
+                    }
+
                     var result = train.IsClassification
                         ? model.TrainStep(optimizer, buffer.Features, buffer.Labels, n)
                         : model.TrainStep(optimizer, buffer.Features, buffer.Targets, n);
@@ -58,7 +69,7 @@ public sealed partial class Trainer
                     state.StepInEpoch++;
                     state.GlobalStep++;
                     trainer._observer.StepCompleted(state.Epoch + 1, state.StepInEpoch, steps, result.Loss);
-                    if (everySteps is { } every && state.GlobalStep % every == 0 && state.StepInEpoch < steps)
+                    if (everySteps is { } every && state.GlobalStep % every == 0 && state.StepInEpoch < steps && !pending)
                     {
                         await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(false);
                     }
@@ -82,11 +93,12 @@ public sealed partial class Trainer
         private EpochSummary FinishEpoch(double lr, TimeSpan duration)
         {
             var data = trainer._data;
+            trainer._parallel?.ReduceEpochSums(state);
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { [MetricNames.TrainLoss] = state.LossSum / state.Seen };
             if (data.Train.IsClassification) metrics[MetricNames.TrainAccuracy] = (double)state.Correct / state.Seen;
             if (data.Validation is { } validation)
             {
-                foreach (var (k, v) in Evaluator.Evaluate(model, validation, data.ClassNames).Metrics("val_")) metrics[k] = v;
+                foreach (var (k, v) in trainer.Evaluate(model, validation).Metrics("val_")) metrics[k] = v;
             }
 
             var epoch = state.Epoch + 1;
@@ -108,6 +120,12 @@ public sealed partial class Trainer
             {
                 state.EpochSeconds += epochClock.Elapsed.TotalSeconds;
                 epochClock.Restart();
+            }
+
+            if (trainer._parallel is { } parallel)
+            {
+                parallel.GatherEpochSums(state);
+                if (!parallel.IsRankZero) return;
             }
 
             var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)

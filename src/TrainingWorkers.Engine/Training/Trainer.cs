@@ -4,6 +4,7 @@ using TrainingWorkers.Core.Metrics;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Core.Training;
 using TrainingWorkers.Engine.Data;
+using TrainingWorkers.Engine.Distributed;
 using TrainingWorkers.Engine.Models;
 
 namespace TrainingWorkers.Engine.Training;
@@ -21,11 +22,14 @@ public sealed partial class Trainer
     private readonly IMetricsSink _metrics;
     private readonly ITrainingObserver _observer;
     private readonly ModelLocationPolicy _modelLocations;
+    private readonly DataParallel? _parallel;
 
     /// <param name="modelLocations">Where TorchScript models may be loaded from; default: the operator's <c>TW_MODEL_ALLOW</c> only.</param>
+    /// <param name="parallel">As one rank of a data-parallel group; null trains alone.</param>
     public Trainer(JobSpec spec, DataSplits data, ICheckpointStore checkpoints, IMetricsSink metrics, ITrainingObserver? observer = null,
-        ModelLocationPolicy? modelLocations = null)
+        ModelLocationPolicy? modelLocations = null, DataParallel? parallel = null)
     {
+        _parallel = parallel;
         _spec = spec;
         _data = data;
         _checkpoints = checkpoints;
@@ -56,6 +60,9 @@ public sealed partial class Trainer
         var state = new TrainerState();
         byte[]? bestState = null;
         if (resumeFrom is not null) (state, bestState) = Restore(resumeFrom, model, optimizer, early);
+        DataParallel.AdaptTo(state, _parallel?.WorldSize ?? 1);
+        _parallel?.Join(model, optimizer, state, training.Seed);
+        using var stopOnCancel = _parallel is null ? default : _parallel.StopWhen(cancellationToken);
 
         var loop = new Loop(this, model, optimizer, early, state, bestState, resumeFrom?.Manifest.Id);
         var stopReason = await loop.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -68,8 +75,8 @@ public sealed partial class Trainer
             restored = true;
         }
 
-        var validationReport = _data.Validation is null ? null : Evaluator.Evaluate(model, _data.Validation, _data.ClassNames);
-        var testReport = _data.Test is null ? null : Evaluator.Evaluate(model, _data.Test, _data.ClassNames);
+        var validationReport = _data.Validation is null ? null : Evaluate(model, _data.Validation);
+        var testReport = _data.Test is null ? null : Evaluate(model, _data.Test);
         await _metrics.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         return new TrainingResult
         {
@@ -91,6 +98,14 @@ public sealed partial class Trainer
             Duration = clock.Elapsed,
         };
     }
+
+    // Data-parallel: every rank evaluates a part and all get the group's metrics.
+    private EvaluationReport Evaluate(Model model, Dataset data) =>
+        _parallel is null ? Evaluator.Evaluate(model, data, _data.ClassNames) : _parallel.Evaluate(model, data, _data.ClassNames);
+
+    // Data-parallel: the ranks agree to stop after the same step (the request rides on the gradient all-reduce).
+    private bool StopRequested(CancellationToken cancellationToken) =>
+        _parallel is null ? cancellationToken.IsCancellationRequested : _parallel.StopRequested(cancellationToken);
 
     private static (TrainerState State, byte[]? BestState) Restore(Checkpoint checkpoint, Model model, Optimizer optimizer, EarlyStopping? early)
     {

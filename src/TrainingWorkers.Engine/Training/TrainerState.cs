@@ -16,6 +16,8 @@ internal sealed class TrainerState
     /// <summary>Steps already done in <see cref="Epoch"/>.</summary>
     public int StepInEpoch { get; set; }
     public long GlobalStep { get; set; }
+    /// <summary>Ranks that trained: a step of <see cref="StepInEpoch"/> took batch_size x WorldSize examples.</summary>
+    public int WorldSize { get; set; } = 1;
     /// <summary>The running training loss sum, correct count and examples of the epoch in progress.</summary>
     public double LossSum { get; set; }
     public long Correct { get; set; }

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using TrainingWorkers.Engine.Training;
+
+namespace TrainingWorkers.Engine.Distributed;
+
+/// <summary>A rank's side of the channel: writes <see cref="RankEvent"/> lines and observes the trainer.</summary>
+public sealed class RankChannel(TextWriter output, int rank) : ITrainingObserver
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+    private readonly Lock _gate = new();
+    private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+
+    public void Send(RankEvent e)
+    {
+        var line = (e with { Rank = rank }).ToJsonLine();
+        lock (_gate)
+        {
+            output.WriteLine(line);
+            output.Flush();
+        }
+    }
+
+    public void EpochStarted(int epoch, int epochs, int steps) => Send(new RankEvent { Event = "progress", Epoch = epoch, Epochs = epochs, Step = 0, Steps = steps });
+
+    public void StepCompleted(int epoch, int step, int steps, double loss)
+    {
+        if (_sinceProgress.Elapsed < ProgressInterval && step < steps) return;
+        _sinceProgress.Restart();
+        Send(new RankEvent { Event = "progress", Epoch = epoch, Step = step, Steps = steps, Loss = loss });
+    }
+
+    public void EpochCompleted(EpochSummary summary)
+    {
+        // Every rank holds the group's metrics; rank 0 speaks for the group.
+        if (rank == 0) Send(new RankEvent { Event = "epoch", Epoch = summary.Epoch, Metrics = summary.Metrics });
+        else Send(new RankEvent { Event = "progress", Epoch = summary.Epoch });
+    }
+
+    public void CheckpointWritten(string id, string location) => Send(new RankEvent { Event = "checkpoint", Checkpoint = id, Location = location });
+}

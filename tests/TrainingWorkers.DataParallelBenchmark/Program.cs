@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TrainingWorkers.Engine.Distributed;
+
+// Data-parallel throughput on this machine: `tw run --nproc-per-node N` for N = 1 and 2 at the same
+// global batch, the training samples/s of the last epoch (rank 0's metrics.jsonl) and the share of
+// each rank's training time spent in gradient synchronization (its `done` event).
+//   dotnet run --project tests/TrainingWorkers.DataParallelBenchmark -c Release -- [epochs] [train_limit]
+var epochs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+var trainLimit = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20000;
+var dir = Directory.CreateTempSubdirectory("tw-dp-bench-").FullName;
+var cores = Environment.ProcessorCount;
+Console.WriteLine($"MLP 784-256-10 (Adam), Fashion-MNIST {trainLimit} examples, {epochs} epochs, global batch 128, {cores} cores; samples/s of the last epoch");
+try
+{
+    var runs = new List<(string Name, Result R)>
+    {
+        ($"1 rank  x batch 128, {cores} threads", Run(1, 128, cores)),
+        ("1 rank  x batch 128, 1 thread", Run(1, 128, 1)),
+        ($"2 ranks x batch  64, {Math.Max(1, cores / 2)} thread(s) each", Run(2, 64, Math.Max(1, cores / 2))),
+    };
+    var baseline = runs[0].R.SamplesPerSecond;
+    Console.WriteLine($"{"run",-42} {"samples/s",10} {"vs first",9} {"sync share",11} {"sync ms/step",13}");
+    foreach (var (name, r) in runs)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-42} {r.SamplesPerSecond,10:F0} {r.SamplesPerSecond / baseline,9:F2} {r.SyncShare,11:P1} {r.SyncMsPerStep,13:F2}"));
+    }
+}
+finally
+{
+    Directory.Delete(dir, recursive: true);
+}
+
+Result Run(int ranks, int batch, int threads)
+{
+    var name = $"bench-{ranks}x{batch}-t{threads}";
+    var spec = Path.Combine(dir, name + ".json");
+    File.WriteAllText(spec, $$"""
+        { "apiVersion": "trainingworkers/v1", "name": "{{name}}",
+          "model": { "type": "mlp", "hidden": [256], "dropout": 0 },
+          "data": { "train": "fashion-mnist", "train_limit": {{trainLimit}}, "validation_split": 0, "use_test_set": false },
+          "training": { "epochs": {{epochs}}, "batch_size": {{batch}}, "threads": {{threads}} },
+          "checkpointing": { "every_epochs": 1000 } }
+        """);
+    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+    foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "tw.dll"), "run", spec, "--output", "json", "--nproc-per-node", ranks.ToString(CultureInfo.InvariantCulture), "--master-port", FreePort().ToString(CultureInfo.InvariantCulture) })
+    {
+        info.ArgumentList.Add(a);
+    }
+
+    using var tw = Process.Start(info)!;
+    var stderr = tw.StandardError.ReadToEndAsync();
+    var stdout = tw.StandardOutput.ReadToEnd();
+    tw.WaitForExit();
+    if (tw.ExitCode != 0) throw new InvalidOperationException($"{name} failed ({tw.ExitCode}): {stdout} {stderr.Result}");
+    var runDir = JsonDocument.Parse(stdout).RootElement.GetProperty("run_dir").GetString()!;
+    var lastEpoch = File.ReadLines(Path.Combine(runDir, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+        .Last(e => e.GetProperty("name").GetString() == "samples_per_second");
+    var done = stderr.Result.Split('\n').Select(RankEvent.TryParse).Where(e => e?.Event == "done").ToList();
+    // A group of one syncs nothing (no hook): its share is 0.
+    var syncShare = done.Average(e => e!.SyncSeconds!.Value / e.Seconds!.Value);
+    var msPerStep = done.Average(e => e!.SyncSteps > 0 ? 1000 * e.SyncSeconds!.Value / e.SyncSteps!.Value : 0);
+    return new Result(lastEpoch.GetProperty("value").GetDouble(), syncShare, msPerStep);
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+internal sealed record Result(double SamplesPerSecond, double SyncShare, double SyncMsPerStep);
