@@ -122,7 +122,7 @@ public sealed class TrainerTests : IDisposable
               "model": { "type": "mlp", "hidden": [64], "dropout": 0.3 },
               "data": { "train": "fashion-mnist", "train_limit": 1500, "use_test_set": false },
               "training": { "epochs": 3, "batch_size": 50, "threads": 2, "lr_schedule": { "type": "cosine" } },
-              "early_stopping": { "patience": 5 },
+              "early_stopping": { "patience": 5, "restore_best_weights": false },
               "checkpointing": { "every_steps": 7 } }
             """);
         var data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
