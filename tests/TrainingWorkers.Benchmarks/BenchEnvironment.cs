@@ -48,12 +48,14 @@ internal sealed class BenchEnvironment
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
         var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-        return new TextTable("", "")
-            .Add("date", DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture))
-            .Add("machine", $"{Environment.ProcessorCount} cores, {cpu}, {Environment.MachineName}")
-            .Add("load average", $"{load} (1/5/15 min, at start: the machine may be shared, timings are noisy)")
-            .Add("libtorch", $"{Torch.Version} (shim), Debian python3-torch for the peer")
-            .Add("command", $"make {(mode == "throughput" ? "bench" : mode)}  (dotnet run --project tests/TrainingWorkers.Benchmarks -c Release --no-build -- {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))})")
-            .ToString();
+        var lines = new (string Key, string Value)[]
+        {
+            ("date", DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture)),
+            ("machine", $"{Environment.ProcessorCount} cores, {cpu} ({Environment.MachineName})"),
+            ("load average", $"{load} at start (1/5/15 min): on a shared machine timings are noisy, compare min/median/max"),
+            ("libtorch", $"{Torch.Version} (our shim); the peer is Debian's python3-torch on the same libtorch"),
+            ("command", $"make {(mode == "throughput" ? "bench" : mode)}: dotnet run --project tests/TrainingWorkers.Benchmarks -c Release --no-build -- {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}"),
+        };
+        return string.Concat(lines.Select(l => $"{l.Key + ':',-14}{l.Value}\n"));
     }
 }

@@ -20,7 +20,7 @@ if (args[0] == "accuracy") return await AccuracyBenchmark.RunAsync(env).Configur
 
 var verdicts = new Verdicts();
 var timings = new TextTable("model", "engine", "parameters", "train examples", "s/epoch min / median / max", "samples/s (median)");
-var ratios = new TextTable("model", "runs x epochs", "PyTorch/ours per run: min / median / max", "of all epochs' medians", "target", "result");
+var ratios = new TextTable("model", "runs x epochs", "PyTorch/ours per run: min / median / max", "all epochs: median / median", "min / min", "target (median per run)", "result");
 var throughput = new ThroughputBenchmark(env, options);
 var sameJob = await throughput.RunAsync("fashion-mlp.json", options.MlpTrainLimit, timings, ratios, verdicts).ConfigureAwait(false)
     && await throughput.RunAsync("fashion-cnn.json", options.CnnTrainLimit, timings, ratios, verdicts).ConfigureAwait(false);
