@@ -54,7 +54,7 @@ internal sealed class BenchEnvironment
             ("machine", $"{Environment.ProcessorCount} cores, {cpu} ({Environment.MachineName})"),
             ("load average", $"{load} at start (1/5/15 min): on a shared machine timings are noisy, compare min/median/max"),
             ("libtorch", $"{Torch.Version} (our shim); the peer is Debian's python3-torch on the same libtorch"),
-            ("command", $"make {(mode == "throughput" ? "bench" : mode)}: dotnet run --project tests/TrainingWorkers.Benchmarks -c Release --no-build -- {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}"),
+            ("command", $"{mode switch { "throughput" => "make bench: ", "accuracy" => "make accuracy: ", _ => "" }}dotnet run --project tests/TrainingWorkers.Benchmarks -c Release --no-build -- {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}"),
         };
         return string.Concat(lines.Select(l => $"{l.Key + ':',-14}{l.Value}\n"));
     }

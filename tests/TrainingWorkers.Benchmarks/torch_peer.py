@@ -9,6 +9,7 @@ Prints one JSON object on stdout.
   timing: train --epochs epochs (train mode, dropout on, shuffled each epoch), no validation;
           per-epoch seconds cover the shuffle, the batch gathers and the steps.
   job:    what `tw run` does for a spec: train, evaluate validation and test, save the weights.
+  step:   --epochs steps on the first batch, each timed alone (epoch_seconds holds the step times).
 """
 import argparse, gzip, json, os, sys, tempfile, time
 
@@ -93,26 +94,31 @@ def build(layers):
     return nn.Sequential(nn.Sequential(*parts["backbone"]), nn.Sequential(*parts["head"])), shape
 
 
+def step(model, opt, xb, yb):
+    """The same step as tw_train_step: mean cross entropy, Adam, loss and correct count read back."""
+    opt.zero_grad()
+    out = model(xb)
+    loss = F.cross_entropy(out, yb)
+    loss.backward()
+    opt.step()
+    return loss.item(), out.argmax(1).eq(yb).sum().item()
+
+
 def train_epoch(model, opt, x, y, batch):
-    """One shuffled epoch; the same step as tw_train_step (loss and correct count read back)."""
+    """One epoch in train mode (dropout on), reshuffled, each batch gathered from the tensors."""
     model.train()
     order = torch.randperm(len(y))
     loss_sum, correct = 0.0, 0
     for start in range(0, len(y), batch):
         idx = order[start:start + batch]
-        xb, yb = x[idx], y[idx]
-        opt.zero_grad()
-        out = model(xb)
-        loss = F.cross_entropy(out, yb)
-        loss.backward()
-        opt.step()
-        loss_sum += loss.item() * len(idx)
-        correct += out.argmax(1).eq(yb).sum().item()
+        loss, right = step(model, opt, x[idx], y[idx])
+        loss_sum += loss * len(idx)
+        correct += right
     return loss_sum / len(y), correct / len(y)
 
 
 @torch.no_grad()
-def evaluate(model, data, batch=1024):
+def evaluate(model, data, batch=1000):
     model.eval()
     x, y = data
     correct = sum(model(x[s:s + batch]).argmax(1).eq(y[s:s + batch]).sum().item() for s in range(0, len(y), batch))
@@ -121,7 +127,7 @@ def evaluate(model, data, batch=1024):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["timing", "job"])
+    p.add_argument("mode", choices=["timing", "job", "step"])
     p.add_argument("--layers", required=True, help="ModelBuilder's layer list, lines joined with ';'")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--epochs", type=int, default=3)
@@ -140,10 +146,20 @@ def main():
     model, shape = build(a.layers)
     x = train[0].reshape(len(train[1]), *shape)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    n = min(1000, len(train[1]))
     result = {"parameters": sum(t.numel() for t in model.parameters()), "threads": torch.get_num_threads(),
               "torch": torch.__version__, "train_examples": len(train[1]),
-              "checksum": float(x[:1000].double().abs().sum()) + float((train[1][:1000] * torch.arange(1, 1001)).sum())}
+              "checksum": float(x[:n].double().abs().sum()) + float((train[1][:n] * torch.arange(1, n + 1)).sum())}
     seconds = []
+    if a.mode == "step":
+        model.train()
+        xb, yb = x[:a.batch_size].contiguous(), train[1][:a.batch_size].contiguous()
+        for _ in range(a.epochs):
+            start = time.perf_counter()
+            step(model, opt, xb, yb)
+            seconds.append(time.perf_counter() - start)
+        print(json.dumps({**result, "epoch_seconds": seconds}))
+        return
     for _ in range(a.epochs):
         start = time.perf_counter()
         loss, acc = train_epoch(model, opt, x, train[1], a.batch_size)
