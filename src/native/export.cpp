@@ -40,7 +40,11 @@ class ScriptWriter {
       line(head + "torch.linear(" + in + ", " + tensor(l->weight) + ", " + tensor(l->bias) + ")");
     } else if (auto c = std::dynamic_pointer_cast<nn::Conv2dImpl>(m)) {
       const auto& o = c->options;
+#if TORCH_VERSION_MAJOR >= 2
+      const auto padding = std::get<torch::ExpandingArray<2>>(o.padding());  // std::variant since 2.x
+#else
       const auto padding = c10::get<torch::ExpandingArray<2>>(o.padding());
+#endif
       line(head + "torch.conv2d(" + in + ", " + tensor(c->weight) + ", " + tensor(c->bias) + ", " +
            pair((*o.stride())[0], (*o.stride())[1]) + ", " + pair((*padding)[0], (*padding)[1]) + ", [1, 1], 1)");
     } else if (auto b = std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(m)) {

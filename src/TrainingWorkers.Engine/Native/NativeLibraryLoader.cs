@@ -7,7 +7,7 @@ namespace TrainingWorkers.Engine.Native;
 /// Finds libtw_native.so explicitly, so a machine without libtorch (or without the built shim)
 /// fails at start-up with every path tried and why each failed, not at the first training step.
 /// </summary>
-internal static class NativeLibraryLoader
+internal static partial class NativeLibraryLoader
 {
     /// <summary>Overrides every other location.</summary>
     public const string PathVariable = "TW_NATIVE_LIB";
@@ -20,6 +20,10 @@ internal static class NativeLibraryLoader
         lock (Gate)
         {
             if (_handle != IntPtr.Zero) return;
+            // libgomp reads this once, when libtorch loads. .NET runs the loop's awaits on pool threads, and
+            // each thread that enters a parallel region gets its own OpenMP team: spinning idle teams then
+            // starve the working one on a small machine (steps ran up to 3x slower). Sleeping idle threads cost little.
+            _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
             var tried = new List<string>();
             foreach (var path in Candidates())
             {
@@ -40,6 +44,9 @@ internal static class NativeLibraryLoader
                 $"or point {PathVariable} at it. Tried:{Environment.NewLine}{string.Join(Environment.NewLine, tried)}");
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
         name == NativeMethods.Library ? _handle : IntPtr.Zero;
