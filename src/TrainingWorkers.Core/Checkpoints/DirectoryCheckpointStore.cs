@@ -78,16 +78,20 @@ public sealed class DirectoryCheckpointStore : ICheckpointStore
         return Task.CompletedTask;
     }
 
-    private static async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    // Synchronous on purpose: a local write is fast, and an await that really yields would move the training
+    // loop to another thread, and with it libtorch's OpenMP work to a new team of threads.
+    private static Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var temp = path + ".tmp";
-        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            stream.Write(bytes);
             stream.Flush(flushToDisk: true);
         }
 
         File.Move(temp, path, overwrite: true);
+        return Task.CompletedTask;
     }
 
     private static CheckpointManifest? TryReadManifest(string dir)
