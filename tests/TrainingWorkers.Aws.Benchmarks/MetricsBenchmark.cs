@@ -116,13 +116,21 @@ internal static class MetricsBenchmark
         return (stepTicks, publishTicks);
     }
 
+    // The median of many short probes, so a probe slowed by another process on the machine does not skew the size.
     private static int Calibrate()
     {
         const int probe = 200_000;
         for (var i = 0; i < 20; i++) SyntheticStep(i, probe);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < 50; i++) SyntheticStep(i, probe);
-        return (int)(probe * TargetStep.TotalSeconds / (clock.Elapsed.TotalSeconds / 50));
+        var times = new double[101];
+        for (var i = 0; i < times.Length; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            SyntheticStep(i, probe);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        Array.Sort(times);
+        return (int)(probe * TargetStep.TotalSeconds / times[times.Length / 2]);
     }
 
     // Stands in for a forward/backward pass: a dependent chain of floating-point operations. Never inlined, like the

@@ -68,4 +68,24 @@ public sealed class ValidationTests
     {
         Assert.Equal(expected, AwsErrors.Classify(code, status));
     }
+
+    [Theory]
+    [InlineData(200L << 20, 8L << 20, 8L << 20)]
+    [InlineData(100L << 30, 8L << 20, 10737419L)]
+    public void PartSize_ObjectNeedingOver10000Parts_PartsGrow(long length, long configured, long expected)
+    {
+        var size = S3.S3Transfer.PartSizeFor(length, configured);
+
+        Assert.Equal(expected, size);
+        Assert.True((length + size - 1) / size <= 10_000);
+    }
+
+    [Theory]
+    [InlineData(200L << 20, 8, 25L << 20)]
+    [InlineData(10L << 20, 8, 8L << 20)]
+    [InlineData(10L << 30, 8, 64L << 20)]
+    public void RangeSize_ByObjectSize_OneRangePerStreamWithinBounds(long length, int parallelism, long expected)
+    {
+        Assert.Equal(expected, S3.S3Transfer.RangeSizeFor(length, 8L << 20, parallelism));
+    }
 }

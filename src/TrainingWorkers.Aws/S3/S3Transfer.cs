@@ -10,6 +10,8 @@ namespace TrainingWorkers.Aws.S3;
 /// </summary>
 internal sealed class S3Transfer
 {
+    private const long MaxParts = 10_000;
+    private const long MaxRangeBytes = 64L << 20;
     private readonly IAmazonS3 _s3;
     private readonly S3Options _options;
 
@@ -43,14 +45,15 @@ internal sealed class S3Transfer
         var uploadId = (await _s3.InitiateMultipartUploadAsync(initiate, cancellationToken).ConfigureAwait(false)).UploadId;
         try
         {
-            var partCount = (int)((length + _options.PartSizeBytes - 1) / _options.PartSizeBytes);
+            var partSize = PartSizeFor(length, _options.PartSizeBytes);
+            var partCount = (int)((length + partSize - 1) / partSize);
             var etags = new PartETag[partCount];
             await Parallel.ForEachAsync(Enumerable.Range(0, partCount),
                 new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken },
                 async (index, ct) =>
                 {
-                    var offset = index * _options.PartSizeBytes;
-                    var size = Math.Min(_options.PartSizeBytes, length - offset);
+                    var offset = index * partSize;
+                    var size = Math.Min(partSize, length - offset);
                     using var body = open(offset, size);
                     var response = await _s3.UploadPartAsync(new UploadPartRequest
                     {
@@ -83,7 +86,7 @@ internal sealed class S3Transfer
         Func<long, ReadOnlyMemory<byte>, CancellationToken, ValueTask> sink, CancellationToken cancellationToken)
     {
         if (length == 0) return;
-        var rangeSize = _options.PartSizeBytes;
+        var rangeSize = RangeSizeFor(length, _options.PartSizeBytes, _options.Parallelism);
         var ranges = (int)((length + rangeSize - 1) / rangeSize);
         await Parallel.ForEachAsync(Enumerable.Range(0, ranges),
             new ParallelOptions { MaxDegreeOfParallelism = ranges == 1 ? 1 : _options.Parallelism, CancellationToken = cancellationToken },
@@ -97,6 +100,14 @@ internal sealed class S3Transfer
                 await CopyAsync(response.ResponseStream, start, end - start + 1, sink, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
     }
+
+    /// <summary>The configured part size, or larger where the object would need more than S3's 10,000 parts.</summary>
+    internal static long PartSizeFor(long length, long configured) => Math.Max(configured, (length + MaxParts - 1) / MaxParts);
+
+    // One range per parallel stream, PartSizeBytes..64 MiB long: fewer, larger requests cost the server less per
+    // byte, and the cap bounds what a broken connection makes us fetch again.
+    internal static long RangeSizeFor(long length, long partSize, int parallelism) =>
+        Math.Clamp((length + parallelism - 1) / parallelism, partSize, Math.Max(partSize, MaxRangeBytes));
 
     public void ApplyEncryption(PutObjectRequest put)
     {
