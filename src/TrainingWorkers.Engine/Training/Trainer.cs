@@ -109,21 +109,21 @@ public sealed partial class Trainer
 
     private static (TrainerState State, byte[]? BestState) Restore(Checkpoint checkpoint, Model model, Optimizer optimizer, EarlyStopping? early)
     {
-        byte[] File(string name) => checkpoint.Files.TryGetValue(name, out var bytes)
+        byte[] Payload(string name) => checkpoint.Files.TryGetValue(name, out var bytes)
             ? bytes
             : throw new CorruptCheckpointException(checkpoint.Manifest.Id, $"it has no {name}: it was not written by this trainer");
         try
         {
-            model.LoadState(File(ModelFile));
+            model.LoadState(Payload(ModelFile));
         }
         catch (Native.TorchException e)
         {
             throw new CorruptCheckpointException(checkpoint.Manifest.Id, $"its weights do not fit this job's model ({e.NativeMessage})");
         }
 
-        optimizer.LoadState(File(OptimizerFile));
-        Torch.SetRandomState(File(RandomFile));
-        var state = TrainerState.Deserialize(File(StateFile));
+        optimizer.LoadState(Payload(OptimizerFile));
+        Torch.SetRandomState(Payload(RandomFile));
+        var state = TrainerState.Deserialize(Payload(StateFile));
         early?.Restore(state.BestValue, state.BestEpoch, state.EpochsWithoutImprovement);
         return (state, checkpoint.Files.GetValueOrDefault(BestModelFile));
     }
