@@ -27,16 +27,20 @@ std::vector<torch::Tensor> trainable_parameters(torch::nn::Module& module) {
   return result;
 }
 
-void archive_to_buffer(torch::serialize::OutputArchive& archive, uint8_t** data, int64_t* length) {
+void copy_to_buffer(const void* bytes, size_t size, uint8_t** data, int64_t* length) {
   require(data != nullptr && length != nullptr, "data and length must not be null");
+  auto* buffer = static_cast<uint8_t*>(std::malloc(size == 0 ? 1 : size));
+  if (buffer == nullptr) throw std::bad_alloc();
+  if (size > 0) std::memcpy(buffer, bytes, size);
+  *data = buffer;
+  *length = static_cast<int64_t>(size);
+}
+
+void archive_to_buffer(torch::serialize::OutputArchive& archive, uint8_t** data, int64_t* length) {
   std::ostringstream stream;
   archive.save_to(stream);
   const std::string bytes = stream.str();
-  auto* buffer = static_cast<uint8_t*>(std::malloc(bytes.size() == 0 ? 1 : bytes.size()));
-  if (buffer == nullptr) throw std::bad_alloc();
-  std::memcpy(buffer, bytes.data(), bytes.size());
-  *data = buffer;
-  *length = static_cast<int64_t>(bytes.size());
+  copy_to_buffer(bytes.data(), bytes.size(), data, length);
 }
 
 void archive_from_buffer(torch::serialize::InputArchive& archive, const uint8_t* data, int64_t length) {
@@ -74,19 +78,13 @@ int tw_manual_seed(uint64_t seed) {
 
 int tw_rng_get_state(uint8_t** data, int64_t* length) {
   return tw::guard([&] {
-    tw::require(data != nullptr && length != nullptr, "data and length must not be null");
     auto generator = at::detail::getDefaultCPUGenerator();
     torch::Tensor state;
     {
       std::lock_guard<std::mutex> lock(generator.mutex());
       state = generator.get_state();
     }
-    const auto bytes = static_cast<size_t>(state.numel());
-    auto* buffer = static_cast<uint8_t*>(std::malloc(bytes == 0 ? 1 : bytes));
-    if (buffer == nullptr) throw std::bad_alloc();
-    std::memcpy(buffer, state.data_ptr<uint8_t>(), bytes);
-    *data = buffer;
-    *length = static_cast<int64_t>(bytes);
+    tw::copy_to_buffer(state.data_ptr<uint8_t>(), static_cast<size_t>(state.numel()), data, length);
   });
 }
 

@@ -106,7 +106,7 @@ extern "C" {
 
 int tw_model_export(tw_model* model, uint8_t** data, int64_t* length) {
   return tw::guard([&] {
-    tw::require(model != nullptr && data != nullptr && length != nullptr, "arguments must not be null");
+    tw::require(model != nullptr, "model must not be null");
     std::ostringstream stream;
     if (model->script && model->net->backbone->is_empty() && model->net->head->is_empty() &&
         model->script_method == "forward") {
@@ -125,11 +125,7 @@ int tw_model_export(tw_model* model, uint8_t** data, int64_t* length) {
       exported.save(stream);
     }
     const std::string bytes = stream.str();
-    auto* buffer = static_cast<uint8_t*>(std::malloc(bytes.size()));
-    if (buffer == nullptr) throw std::bad_alloc();
-    std::memcpy(buffer, bytes.data(), bytes.size());
-    *data = buffer;
-    *length = static_cast<int64_t>(bytes.size());
+    tw::copy_to_buffer(bytes.data(), bytes.size(), data, length);
   });
 }
 

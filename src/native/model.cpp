@@ -186,6 +186,8 @@ torch::Tensor forward(tw_model* model, const torch::Tensor& x) {
 }
 
 void set_training(tw_model* model, bool training) {
+  if (model->mode == static_cast<int>(training)) return;
+  model->mode = static_cast<int>(training);
   model->net->train(training);
   if (model->script) model->script->train(training);
   if (training && model->backbone_frozen) {

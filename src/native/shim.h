@@ -93,6 +93,9 @@ void set_training(tw_model* model, bool training);
 /// The parts transfer learning names: "backbone" (a TorchScript backbone and the native backbone layers) and "head".
 bool in_part(const std::string& parameter, const std::string& part);
 
+/// Copies bytes into a malloc'd buffer the caller frees with tw_buffer_free.
+void copy_to_buffer(const void* bytes, size_t size, uint8_t** data, int64_t* length);
+
 /// Copies an archive's bytes into a malloc'd buffer the caller frees with tw_buffer_free.
 void archive_to_buffer(torch::serialize::OutputArchive& archive, uint8_t** data, int64_t* length);
 void archive_from_buffer(torch::serialize::InputArchive& archive, const uint8_t* data, int64_t length);
@@ -106,6 +109,8 @@ struct tw_model {
   std::string script_method = "forward";
   // When every backbone parameter is frozen the backbone runs in eval mode (batch-norm statistics fixed).
   bool backbone_frozen = false;
+  // The train/eval mode last set, so the training step does not walk the module tree every call.
+  int mode = -1;  // -1 unknown, 0 eval, 1 train
   torch::Device device{torch::kCPU};
   bool classification = true;
   std::vector<int64_t> input_shape;  // per sample, e.g. {1, 28, 28} or {784}

@@ -95,6 +95,7 @@ int tw_model_set_trainable(tw_model* model, const char* pattern, int trainable, 
       }
     }
     model->backbone_frozen = any_backbone && all_backbone_frozen;
+    model->mode = -1;  // the frozen part's eval mode must be applied on the next step
   });
 }
 

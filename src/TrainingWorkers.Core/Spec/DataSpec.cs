@@ -48,7 +48,7 @@ public sealed record DataSpec
     /// <summary>The same spec with relative file paths taken from <paramref name="directory"/> (the spec file's).</summary>
     public DataSpec RelativeTo(string directory)
     {
-        string? Resolve(string? path) => path is null || path == FashionMnistAlias || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(directory, path));
+        string? Resolve(string? path) => path == FashionMnistAlias ? path : JobSpec.ResolvePath(directory, path);
         return this with { Train = Resolve(Train)!, Validation = Resolve(Validation), Test = Resolve(Test) };
     }
 

@@ -24,12 +24,15 @@ public sealed record JobSpec
     /// <summary>The same spec with relative file paths (data, model.path, fine_tune.from) taken from <paramref name="directory"/>.</summary>
     public JobSpec RelativeTo(string directory)
     {
-        string? Resolve(string? path) => path is null || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(directory, path));
         return this with
         {
             Data = Data.RelativeTo(directory),
-            Model = Model with { Path = Resolve(Model.Path) },
-            FineTune = FineTune is null ? null : FineTune with { From = Resolve(FineTune.From) },
+            Model = Model with { Path = ResolvePath(directory, Model.Path) },
+            FineTune = FineTune is null ? null : FineTune with { From = ResolvePath(directory, FineTune.From) },
         };
     }
+
+    /// <summary>A relative <paramref name="path"/> taken from <paramref name="directory"/>; null and absolute paths as they are.</summary>
+    internal static string? ResolvePath(string directory, string? path) =>
+        path is null || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(directory, path));
 }
