@@ -125,6 +125,80 @@ public sealed class DynamoJobStoreTests
         Assert.Equal(2, (await store.GetAsync("job", CancellationToken.None))!.Attempts);
     }
 
+    [Fact]
+    public async Task Cancel_QueuedJob_CancelledAtOnceAndNoLongerClaimable()
+    {
+        var (store, clock) = await NewStoreAsync();
+        await store.CreateAsync("job", "{}", CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(JobStatus.Cancelled, await store.RequestCancelAsync("job", CancellationToken.None));
+
+        Assert.Null(await store.TryClaimAsync("job", "worker-a", Lease, CancellationToken.None));
+        var history = await store.GetHistoryAsync("job", CancellationToken.None);
+        Assert.Equal([JobStatus.Queued, JobStatus.Cancelled], history.Select(h => h.Status));
+        Assert.Null(await store.RequestCancelAsync("no-such-job", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Cancel_RunningJob_MarkedForItsWorkerWhoStillHoldsTheLease()
+    {
+        var (store, _) = await NewStoreAsync();
+        await store.CreateAsync("job", "{}", CancellationToken.None);
+        var lease = (await store.TryClaimAsync("job", "worker-a", Lease, CancellationToken.None))!;
+
+        Assert.Equal(JobStatus.Running, await store.RequestCancelAsync("job", CancellationToken.None));
+
+        var record = (await store.GetAsync("job", CancellationToken.None))!;
+        Assert.True(record.CancelRequested);
+        Assert.Equal(JobStatus.Running, record.Status);
+        await store.FinishAsync(lease, JobStatus.Cancelled, new JobOutcome { Error = "cancelled by request" }, CancellationToken.None);
+        Assert.Equal(JobStatus.Cancelled, await store.RequestCancelAsync("job", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Progress_RecordedByHolder_ReadBackAndRefusedForStaleToken()
+    {
+        var (store, clock) = await NewStoreAsync();
+        await store.CreateAsync("job", "{}", CancellationToken.None);
+        var lease = (await store.TryClaimAsync("job", "worker-a", Lease, CancellationToken.None))!;
+        var progress = new JobProgress
+        {
+            Epoch = 2, Epochs = 5, Step = 40, Steps = 100, At = clock.GetUtcNow(),
+            Metrics = new Dictionary<string, double> { ["val_accuracy"] = 0.8125, ["train_loss"] = 0.5 },
+        };
+
+        await store.RecordProgressAsync(lease, progress, CancellationToken.None);
+
+        var read = (await store.GetAsync("job", CancellationToken.None))!.Progress!;
+        Assert.Equal((2, 5, 40, 100), (read.Epoch, read.Epochs, read.Step, read.Steps));
+        Assert.Equal(0.8125, read.Metrics["val_accuracy"]);
+        clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        await store.TryClaimAsync("job", "worker-b", Lease, CancellationToken.None);
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.RecordProgressAsync(lease, progress, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task List_NewestFirstAndLimited_SuccessClearsEarlierError()
+    {
+        var (store, clock) = await NewStoreAsync();
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            await store.CreateAsync(id, "{}", CancellationToken.None);
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var first = (await store.TryClaimAsync("b", "worker-a", Lease, CancellationToken.None))!;
+        await store.FinishAsync(first, JobStatus.Queued, new JobOutcome { Error = "worker shut down" }, CancellationToken.None);
+        var second = (await store.TryClaimAsync("b", "worker-a", Lease, CancellationToken.None))!;
+        await store.FinishAsync(second, JobStatus.Succeeded, new JobOutcome(), CancellationToken.None);
+
+        var listed = await store.ListAsync(2, CancellationToken.None);
+        Assert.Equal(["c", "b"], listed.Select(j => j.JobId));
+        Assert.Null(listed[1].Error);
+        Assert.Equal(JobStatus.Succeeded, listed[1].Status);
+    }
+
     private async Task<(DynamoJobStore Store, ManualTimeProvider Clock)> NewStoreAsync()
     {
         var dynamo = _moto.Connection().CreateDynamoDbClient();

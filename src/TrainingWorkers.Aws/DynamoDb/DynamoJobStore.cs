@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using TrainingWorkers.Core.Jobs;
@@ -94,6 +95,68 @@ internal sealed class DynamoJobStore : IJobStore
         UpdateHeldAsync(lease, "RecordCheckpoint", "SET latest_checkpoint = :checkpoint, updated_at = :now",
             new() { [":checkpoint"] = S(checkpointId) }, cancellationToken);
 
+    public Task RecordProgressAsync(JobLease lease, JobProgress progress, CancellationToken cancellationToken) =>
+        UpdateHeldAsync(lease, "RecordProgress", "SET progress = :progress, updated_at = :now",
+            new() { [":progress"] = S(JsonSerializer.Serialize(progress, ProgressJson)) }, cancellationToken);
+
+    public async Task<JobStatus?> RequestCancelAsync(string jobId, CancellationToken cancellationToken)
+    {
+        // A claim can land between the read and the write: the write's condition then fails and the job is read again.
+        for (var attempt = 0; ; attempt++)
+        {
+            var job = await GetAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (job is null) return null;
+            if (job.Status.IsTerminal() || (job.Status == JobStatus.Running && job.CancelRequested)) return job.Status;
+            var now = _time.GetUtcNow();
+            var values = new Dictionary<string, AttributeValue>
+            {
+                [":observed"] = N(job.FencingToken), [":status"] = S(job.Status.ToString()), [":true"] = new AttributeValue { BOOL = true },
+                [":now"] = N(now.ToUnixTimeMilliseconds()),
+            };
+            var update = new Update
+            {
+                TableName = _table, Key = Key(jobId), ConditionExpression = "fencing_token = :observed AND #status = :status",
+                ExpressionAttributeNames = new() { ["#status"] = "status" }, ExpressionAttributeValues = values,
+            };
+            bool written;
+            if (job.Status == JobStatus.Queued)
+            {
+                // Nobody works on it: it ends here, and whichever worker receives its message deletes it.
+                values[":cancelled"] = S(nameof(JobStatus.Cancelled));
+                update.UpdateExpression = "SET #status = :cancelled, cancel_requested = :true, updated_at = :now";
+                written = await TryTransactAsync("CancelJob", update,
+                    History(jobId, JobStatus.Cancelled, now, null, job.FencingToken, "cancelled before it started"), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                update.UpdateExpression = "SET cancel_requested = :true, updated_at = :now";
+                written = await TryUpdateAsync("RequestCancel", update, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (written) return job.Status == JobStatus.Queued ? JobStatus.Cancelled : JobStatus.Running;
+            if (attempt == 4) throw new InvalidOperationException($"job {jobId} changed under every one of 5 cancel attempts");
+        }
+    }
+
+    public async Task<IReadOnlyList<JobRecord>> ListAsync(int limit, CancellationToken cancellationToken)
+    {
+        // A scan reads the history items too; fine for a team's table, a GSI on created_at is the next step at scale.
+        var jobs = new List<JobRecord>();
+        var request = new ScanRequest
+        {
+            TableName = _table, ConsistentRead = true, FilterExpression = "sk = :job",
+            ExpressionAttributeValues = new() { [":job"] = S(RecordSk) },
+        };
+        do
+        {
+            var page = await SdkCall.RunAsync("dynamodb", "Scan", () => _dynamo.ScanAsync(request, cancellationToken)).ConfigureAwait(false);
+            jobs.AddRange((page.Items ?? []).Select(ToRecord));
+            request.ExclusiveStartKey = page.LastEvaluatedKey;
+        }
+        while (request.ExclusiveStartKey is { Count: > 0 });
+        return jobs.OrderByDescending(j => j.CreatedAt).ThenBy(j => j.JobId, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
     public async Task FinishAsync(JobLease lease, JobStatus status, JobOutcome outcome, CancellationToken cancellationToken)
     {
         if (status == JobStatus.Running) throw new ArgumentException("a job is finished with a terminal status or given back as Queued", nameof(status));
@@ -107,8 +170,10 @@ internal sealed class DynamoJobStore : IJobStore
 
         if (outcome.ModelUri is not null) (values[":model"], set) = (S(outcome.ModelUri), set + ", model_uri = :model");
         if (outcome.Error is not null) (values[":error"], set) = (S(outcome.Error), set + ", #error = :error");
-        var update = HeldUpdate(lease, set + " REMOVE lease_owner, lease_expires_at", values);
-        if (outcome.Error is not null) update.ExpressionAttributeNames["#error"] = "error";
+        // A success clears the error an earlier attempt left.
+        var remove = " REMOVE lease_owner, lease_expires_at" + (outcome.Error is null && status == JobStatus.Succeeded ? ", #error" : "");
+        var update = HeldUpdate(lease, set + remove, values);
+        if (outcome.Error is not null || status == JobStatus.Succeeded) update.ExpressionAttributeNames["#error"] = "error";
         var history = History(lease.JobId, status, _time.GetUtcNow(), lease.WorkerId, lease.FencingToken, outcome.Error);
         if (!await TryTransactAsync("FinishJob", update, history, cancellationToken).ConfigureAwait(false))
         {
@@ -136,9 +201,8 @@ internal sealed class DynamoJobStore : IJobStore
         return changes;
     }
 
-    private async Task UpdateHeldAsync(JobLease lease, string operation, string set, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
+    private async Task<bool> TryUpdateAsync(string operation, Update update, CancellationToken cancellationToken)
     {
-        var update = HeldUpdate(lease, set, values);
         try
         {
             await SdkCall.RunAsync("dynamodb", operation, () => _dynamo.UpdateItemAsync(new UpdateItemRequest
@@ -146,8 +210,17 @@ internal sealed class DynamoJobStore : IJobStore
                 TableName = _table, Key = update.Key, ConditionExpression = update.ConditionExpression, UpdateExpression = update.UpdateExpression,
                 ExpressionAttributeNames = update.ExpressionAttributeNames, ExpressionAttributeValues = update.ExpressionAttributeValues,
             }, cancellationToken)).ConfigureAwait(false);
+            return true;
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ConditionalCheckFailedException")
+        {
+            return false;
+        }
+    }
+
+    private async Task UpdateHeldAsync(JobLease lease, string operation, string set, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
+    {
+        if (!await TryUpdateAsync(operation, HeldUpdate(lease, set, values), cancellationToken).ConfigureAwait(false))
         {
             throw new LeaseLostException(lease.JobId, lease.FencingToken, "another worker claimed the job or it was finished");
         }

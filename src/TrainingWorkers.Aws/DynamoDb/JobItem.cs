@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using TrainingWorkers.Core.Jobs;
 
@@ -14,6 +15,12 @@ internal static class JobItem
     public const string Sk = "sk";
     public const string RecordSk = "job";
     public const string HistoryPrefix = "h#";
+
+    /// <summary>How <see cref="JobProgress"/> is kept: one JSON string attribute, <c>progress</c>.</summary>
+    public static readonly JsonSerializerOptions ProgressJson = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static Dictionary<string, AttributeValue> Key(string jobId) => new()
     {
@@ -53,6 +60,8 @@ internal static class JobItem
             : new Dictionary<string, double>(),
         ModelUri = Str(item, "model_uri"),
         Error = Str(item, "error"),
+        CancelRequested = item.TryGetValue("cancel_requested", out var c) && c.BOOL == true,
+        Progress = Str(item, "progress") is { } progress ? JsonSerializer.Deserialize<JobProgress>(progress, ProgressJson) : null,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(item, "created_at")),
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(item, "updated_at")),
     };

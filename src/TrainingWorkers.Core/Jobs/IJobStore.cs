@@ -30,6 +30,19 @@ public interface IJobStore
     /// </summary>
     Task FinishAsync(JobLease lease, JobStatus status, JobOutcome outcome, CancellationToken cancellationToken);
 
+    /// <summary>Records how far training has come and the newest metrics, for <c>tw status</c>; throws <see cref="LeaseLostException"/> when the token is stale.</summary>
+    Task RecordProgressAsync(JobLease lease, JobProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks for the job to stop: a queued job becomes <see cref="JobStatus.Cancelled"/> at once; a running one is
+    /// marked, and its worker cancels it at its next heartbeat. Returns the job's status after the request,
+    /// or null when there is no such job. A finished job stays as it is.
+    /// </summary>
+    Task<JobStatus?> RequestCancelAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> jobs, newest first.</summary>
+    Task<IReadOnlyList<JobRecord>> ListAsync(int limit, CancellationToken cancellationToken);
+
     /// <summary>The job's status changes, oldest first.</summary>
     Task<IReadOnlyList<JobStatusChange>> GetHistoryAsync(string jobId, CancellationToken cancellationToken);
 }

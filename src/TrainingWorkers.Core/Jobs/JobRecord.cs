@@ -20,8 +20,24 @@ public sealed record JobRecord
     /// <summary>Where the final model was uploaded, e.g. an <c>s3://</c> URI.</summary>
     public string? ModelUri { get; init; }
     public string? Error { get; init; }
+    /// <summary>A user asked for the job to stop; its worker cancels it at the next heartbeat.</summary>
+    public bool CancelRequested { get; init; }
+    /// <summary>How far the current attempt has come, or null before the first report.</summary>
+    public JobProgress? Progress { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>How far a running job has come: the epoch and step, and the newest epoch's metrics.</summary>
+public sealed record JobProgress
+{
+    public int Epoch { get; init; }
+    public int Epochs { get; init; }
+    public int Step { get; init; }
+    public int Steps { get; init; }
+    /// <summary>The newest epoch's metrics (loss, accuracy, validation metrics, learning rate, samples/s).</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    public DateTimeOffset At { get; init; }
 }
 
 /// <summary>One entry of a job's status history.</summary>

@@ -42,6 +42,11 @@ public sealed record TrainingSpec
     public int Threads { get; init; }
     /// <summary><c>auto</c> (CUDA when present), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>
+    /// The longest a worker trains the job in one attempt (SageMaker's MaxRuntimeInSeconds); over it the
+    /// job is stopped and Failed. Null: no limit.
+    /// </summary>
+    public int? MaxRuntimeSeconds { get; init; }
 }
 
 /// <summary>Optimizer settings; each applies only to the optimizers that have it.</summary>

@@ -24,6 +24,7 @@ internal static class TrainingSpecReader
             Seed = r.ULong("seed", defaults.Seed),
             Threads = r.Int("threads", 0, v => v is >= 0 and <= 1024, "must be between 0 (one per core) and 1024"),
             Device = device,
+            MaxRuntimeSeconds = r.NullableInt("max_runtime_seconds", v => v is >= 1 and <= 28 * 24 * 3600, "must be between 1 and 2419200 (28 days)"),
         };
         if (spec.LrSchedule.WarmupEpochs >= spec.Epochs && spec.LrSchedule.WarmupEpochs > 0)
         {

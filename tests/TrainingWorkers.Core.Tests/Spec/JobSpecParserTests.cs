@@ -88,6 +88,7 @@ public class JobSpecParserTests
     [InlineData("training", """{ "seed": -1 }""", "training.seed: must be a non-negative integer, got -1")]
     [InlineData("training", """{ "threads": -1 }""", "training.threads: must be between 0 (one per core) and 1024, got -1")]
     [InlineData("training", """{ "device": "tpu" }""", "training.device: must be auto, cpu, cuda or cuda:N, got \"tpu\"")]
+    [InlineData("training", """{ "max_runtime_seconds": 0 }""", "training.max_runtime_seconds: must be between 1 and 2419200 (28 days), got 0")]
     [InlineData("training", """{ "lr_schedule": { "type": "cosine", "gamma": 0.5 } }""", "training.lr_schedule.gamma: applies to the step schedule only")]
     [InlineData("training", """{ "lr_schedule": { "type": "step", "gamma": 2 } }""", "training.lr_schedule.gamma: must be > 0 and <= 1, got 2")]
     [InlineData("training", """{ "epochs": 3, "lr_schedule": { "warmup_epochs": 3 } }""", "training.lr_schedule.warmup_epochs: must be less than training.epochs (3), got 3")]
