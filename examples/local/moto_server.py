@@ -6,7 +6,7 @@ snapshot when a condition fails; two concurrent transactions on one item can the
 Serializing DynamoDB requests here gives the emulator that guarantee without slowing other services
 (an SQS long poll still runs beside other requests).
 
-Usage: python3 moto_server.py HOST PORT
+Usage: python3 moto_server.py HOST PORT   (make demo and the tests start it; any moto[server] install works)
 """
 import os
 import sys

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace TrainingWorkers.Aws.Tests;
+namespace TrainingWorkers.Testing;
 
 /// <summary>
 /// A moto server (the AWS emulator) on 127.0.0.1 and a free port, started as a child process and
