@@ -30,6 +30,11 @@ public sealed class AwsOptions
     /// <summary>How long one attempt may take (a long poll's wait is added to it).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The instance metadata service (IMDSv2). Empty: <c>AWS_EC2_METADATA_SERVICE_ENDPOINT</c> when set, else 169.254.169.254.
+    /// </summary>
+    public Uri? ImdsEndpoint { get; set; }
+
     public S3Options S3 { get; set; } = new();
     public QueueOptions Queue { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();

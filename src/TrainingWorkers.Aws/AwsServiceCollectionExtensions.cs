@@ -61,7 +61,8 @@ public static class AwsServiceCollectionExtensions
             Options(sp).Metrics, sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new AutoScalingClient(Http(sp, "autoscaling"), sp.GetRequiredService<AwsConnection>()));
         services.AddHttpClient("tw-imds");
-        services.TryAddSingleton(sp => new ImdsClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient("tw-imds")));
+        services.TryAddSingleton(sp => new ImdsClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient("tw-imds"),
+            Options(sp).ImdsEndpoint ?? (Environment.GetEnvironmentVariable("AWS_EC2_METADATA_SERVICE_ENDPOINT") is { Length: > 0 } e ? new Uri(e) : null)));
         return services;
     }
 

@@ -37,6 +37,9 @@ public sealed class S3DatasetCache
     /// <summary>Fetches served from the cache.</summary>
     public long Hits => Interlocked.Read(ref _hits);
 
+    /// <summary>The cache's directory: everything it hands out lies under it.</summary>
+    public string Root => _root;
+
     /// <summary>Fetches that downloaded.</summary>
     public long Misses => Interlocked.Read(ref _misses);
 

@@ -48,6 +48,7 @@ internal sealed class SqsJobQueue : IJobQueue
                 SentAt = m.SentAt,
                 Job = job,
                 Problem = problem,
+                Body = m.Body,
             });
         }
 
@@ -62,6 +63,39 @@ internal sealed class SqsJobQueue : IJobQueue
 
     public Task CompleteAsync(ReceivedJob job, CancellationToken cancellationToken) =>
         _sqs.DeleteMessageAsync(_queueUrl, job.ReceiptHandle, cancellationToken);
+
+    public async Task DeadLetterAsync(ReceivedJob job, string reason, CancellationToken cancellationToken)
+    {
+        var policy = await GetPolicyAsync(cancellationToken).ConfigureAwait(false);
+        if (policy.DeadLetterQueue is { } dlq)
+        {
+            var url = await _sqs.GetQueueUrlAsync(dlq, cancellationToken).ConfigureAwait(false);
+            var attributes = new Dictionary<string, SqsAttributeValue>
+            {
+                ["tw-reason"] = new("String", reason.Length <= 1024 ? reason : reason[..1024]),
+                ["tw-receive-count"] = new("Number", job.ReceiveCount.ToString(CultureInfo.InvariantCulture)),
+            };
+            if (job.Job is { } j) attributes["tw-job-id"] = new("String", j.JobId);
+            await _sqs.SendMessageAsync(url, job.Body, attributes, cancellationToken).ConfigureAwait(false);
+        }
+
+        await CompleteAsync(job, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<QueuePolicy> GetPolicyAsync(CancellationToken cancellationToken)
+    {
+        var a = await _sqs.GetQueueAttributesAsync(_queueUrl, ["VisibilityTimeout", "RedrivePolicy"], cancellationToken).ConfigureAwait(false);
+        var visibility = TimeSpan.FromSeconds(a.TryGetValue("VisibilityTimeout", out var v) && int.TryParse(v, CultureInfo.InvariantCulture, out var s) ? s : 30);
+        if (!a.TryGetValue("RedrivePolicy", out var redrive) || string.IsNullOrEmpty(redrive)) return new QueuePolicy(visibility, null, null);
+        using var doc = System.Text.Json.JsonDocument.Parse(redrive);
+        var root = doc.RootElement;
+        // SQS writes maxReceiveCount as a number, some tools as a string.
+        int? max = root.TryGetProperty("maxReceiveCount", out var m)
+            ? m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt32() : int.Parse(m.GetString()!, CultureInfo.InvariantCulture)
+            : null;
+        var arn = root.TryGetProperty("deadLetterTargetArn", out var t) ? t.GetString() : null;
+        return new QueuePolicy(visibility, max, arn?[(arn.LastIndexOf(':') + 1)..]);
+    }
 
     public async Task<QueueDepth> GetDepthAsync(CancellationToken cancellationToken)
     {

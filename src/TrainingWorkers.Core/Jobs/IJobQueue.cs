@@ -24,9 +24,24 @@ public interface IJobQueue
     /// <summary>Removes the job for good. Call only once its final state is durable.</summary>
     Task CompleteAsync(ReceivedJob job, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Moves the message to the queue's dead-letter queue (the target of its redrive policy) with the reason,
+    /// and removes it here. Without a dead-letter queue it is only removed.
+    /// </summary>
+    Task DeadLetterAsync(ReceivedJob job, string reason, CancellationToken cancellationToken);
+
     /// <summary>How many jobs wait and how many are being worked on (for autoscaling).</summary>
     Task<QueueDepth> GetDepthAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The queue's redrive settings. Also the worker's start-up check: it fails when the queue does not
+    /// exist or cannot be reached with the credentials at hand.
+    /// </summary>
+    Task<QueuePolicy> GetPolicyAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>The queue's visibility timeout and redrive policy (null when messages are never dead-lettered).</summary>
+public sealed record QueuePolicy(TimeSpan VisibilityTimeout, int? MaxReceiveCount, string? DeadLetterQueue);
 
 /// <summary>The number of waiting (visible) and in-flight (invisible) jobs.</summary>
 public sealed record QueueDepth(long Waiting, long InFlight, long Delayed);

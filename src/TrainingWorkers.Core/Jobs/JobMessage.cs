@@ -31,4 +31,6 @@ public sealed record ReceivedJob
     public JobMessage? Job { get; init; }
     /// <summary>Why the message is not a job (malformed, oversized, unknown version), or null.</summary>
     public string? Problem { get; init; }
+    /// <summary>The message body as received, kept for the dead-letter queue.</summary>
+    public string Body { get; init; } = "";
 }

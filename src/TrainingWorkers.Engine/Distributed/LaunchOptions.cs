@@ -19,6 +19,8 @@ public sealed record LaunchOptions
     public TimeSpan ProgressTimeout { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Arguments added on a restart, to resume from the last checkpoint (e.g. --resume).</summary>
     public IReadOnlyList<string> ResumeArguments { get; init; } = [];
+    /// <summary>Environment variables every rank gets on top of the launcher's own (e.g. TW_MODEL_ALLOW).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     public int WorldSize => ProcessesPerNode * Nodes;
 

@@ -32,9 +32,17 @@ public sealed class RankChannel(TextWriter output, int rank) : ITrainingObserver
     public void EpochCompleted(EpochSummary summary)
     {
         // Every rank holds the group's metrics; rank 0 speaks for the group.
-        if (rank == 0) Send(new RankEvent { Event = "epoch", Epoch = summary.Epoch, Metrics = summary.Metrics });
+        if (rank == 0) Send(new RankEvent { Event = "epoch", Epoch = summary.Epoch, Metrics = WithRates(summary) });
         else Send(new RankEvent { Event = "progress", Epoch = summary.Epoch });
     }
 
     public void CheckpointWritten(string id, string location) => Send(new RankEvent { Event = "checkpoint", Checkpoint = id, Location = location });
+
+    /// <summary>The epoch's metrics plus what a launcher publishes beside them: learning rate, epoch time, samples/s.</summary>
+    private static Dictionary<string, double> WithRates(EpochSummary summary) => new(summary.Metrics)
+    {
+        ["learning_rate"] = summary.LearningRate,
+        ["epoch_time"] = summary.Duration.TotalSeconds,
+        ["samples_per_second"] = summary.SamplesPerSecond,
+    };
 }

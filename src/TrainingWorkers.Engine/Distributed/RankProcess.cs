@@ -45,6 +45,7 @@ internal sealed partial class RankProcess : IDisposable
 
         string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
         var env = info.Environment;
+        foreach (var (name, value) in options.Environment) env[name] = value;
         env["RANK"] = Text(rank);
         env["WORLD_SIZE"] = Text(options.WorldSize);
         env["LOCAL_RANK"] = Text(localRank);

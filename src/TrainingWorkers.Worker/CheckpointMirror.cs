@@ -1,0 +1,92 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TrainingWorkers.Core.Checkpoints;
+using TrainingWorkers.Core.Jobs;
+
+namespace TrainingWorkers.Worker;
+
+/// <summary>
+/// Copies each checkpoint rank 0 writes to the job's local directory up to S3, in order and in the background,
+/// records it in the job store once durable, and deletes from S3 what the ranks' retention deleted locally.
+/// </summary>
+internal sealed class CheckpointMirror
+{
+    private readonly ICheckpointStore _local;
+    private readonly ICheckpointStore _remote;
+    private readonly IJobStore _store;
+    private readonly Func<JobLease> _lease;
+    private readonly ILogger _logger;
+    private readonly Channel<string> _written = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+
+    public CheckpointMirror(ICheckpointStore local, ICheckpointStore remote, IJobStore store, Func<JobLease> lease, ILogger logger)
+    {
+        (_local, _remote, _store, _lease, _logger) = (local, remote, store, lease, logger);
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>The newest checkpoint that is durable on S3 and recorded.</summary>
+    public string? LastUploaded { get; private set; }
+
+    public int Uploaded { get; private set; }
+
+    /// <summary>The first failure; the job's end then counts as a failed attempt.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>Set when recording a checkpoint found the lease taken over.</summary>
+    public bool LeaseLost { get; private set; }
+
+    public void Written(string checkpointId) => _written.Writer.TryWrite(checkpointId);
+
+    /// <summary>Uploads what is still queued and returns when all of it is durable (or has failed).</summary>
+    public async Task DrainAsync()
+    {
+        _written.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private async Task LoopAsync()
+    {
+        await foreach (var id in _written.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (Failure is not null || LeaseLost) continue;
+            // A newer checkpoint is queued behind this one: skip to it (the ranks may have pruned this one already).
+            if (_written.Reader.Count > 0) continue;
+            try
+            {
+                var checkpoint = await _local.ReadAsync(id, CancellationToken.None).ConfigureAwait(false);
+                await _remote.WriteAsync(checkpoint, CancellationToken.None).ConfigureAwait(false);
+                await _store.RecordCheckpointAsync(_lease(), id, CancellationToken.None).ConfigureAwait(false);
+                LastUploaded = id;
+                Uploaded++;
+                Log.CheckpointUploaded(_logger, checkpoint.Manifest.Job, id, _remote.Location);
+                await PruneAsync(id).ConfigureAwait(false);
+            }
+            catch (LeaseLostException)
+            {
+                LeaseLost = true;
+            }
+            catch (Exception e) when (e is CorruptCheckpointException or IOException)
+            {
+                // Pruned by the ranks before it was read: a newer one follows.
+                Log.CheckpointSkipped(_logger, id, e.Message);
+            }
+            catch (Exception e)
+            {
+                Failure = e;
+                Log.CheckpointUploadFailed(_logger, id, e);
+            }
+        }
+    }
+
+    // The ranks' retention (keep_last, the best, the one resumed from) decided locally; S3 follows it.
+    private async Task PruneAsync(string justWritten)
+    {
+        var local = (await _local.ListAsync(CancellationToken.None).ConfigureAwait(false)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var manifest in await _remote.ListAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            if (local.Contains(manifest.Id) || manifest.Id == justWritten) continue;
+            await _remote.DeleteAsync(manifest.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace TrainingWorkers.Worker;
+
+/// <summary>
+/// <c>GET /health/live</c>: 200 while the poll loop turns (it beats at least every 25 s), else 503.
+/// <c>GET /health/ready</c>: 200 once the start-up checks passed and until a stop begins, else 503.
+/// Both answer a small JSON status. Listens on 127.0.0.1 only (HttpListener: no web stack in the worker).
+/// </summary>
+internal sealed class HealthServer(WorkerState state, IOptions<WorkerOptions> options, TimeProvider time, ILogger<HealthServer> logger) : BackgroundService
+{
+    private static readonly TimeSpan Stale = TimeSpan.FromSeconds(60);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var port = options.Value.HealthPort;
+        if (port == 0) return;
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/health/");
+        listener.Start();
+        Log.HealthListening(logger, port);
+        await using var stop = stoppingToken.Register(listener.Stop);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                break;
+            }
+
+            Answer(context);
+        }
+    }
+
+    private void Answer(HttpListenerContext context)
+    {
+        var live = time.GetUtcNow() - state.LastBeat < Stale;
+        var ok = context.Request.Url?.AbsolutePath.TrimEnd('/') switch
+        {
+            "/health/live" => (bool?)live,
+            "/health/ready" => live && state.Ready && !state.Stopping,
+            _ => null,
+        };
+        context.Response.StatusCode = ok switch { true => 200, false => 503, null => 404 };
+        context.Response.ContentType = "application/json";
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            live, ready = state.Ready && !state.Stopping, stopping = state.Stopping, running_jobs = state.RunningJobs, last_poll = state.LastBeat,
+        });
+        context.Response.OutputStream.Write(body);
+        context.Response.Close();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TrainingWorkers.Core.Jobs;
+using TrainingWorkers.Core.Metrics;
+using TrainingWorkers.Engine.Distributed;
+
+namespace TrainingWorkers.Worker;
+
+/// <summary>
+/// What the job's ranks report, turned into the job's progress in the store (at most every few seconds, and
+/// at each epoch), its metrics on CloudWatch, and checkpoint uploads. The launcher calls in on its own loop;
+/// the work happens on one pump task so the launcher never waits on the network.
+/// </summary>
+internal sealed class JobEvents : ILaunchObserver
+{
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(3);
+    private readonly IJobStore _store;
+    private readonly Func<JobLease> _lease;
+    private readonly IMetricsSink _metrics;
+    private readonly CheckpointMirror _checkpoints;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _jobId;
+    private readonly Channel<RankEvent> _events = Channel.CreateUnbounded<RankEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _pump;
+    private JobProgress _progress = new();
+    private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
+
+    public JobEvents(string jobId, IJobStore store, Func<JobLease> lease, IMetricsSink metrics, CheckpointMirror checkpoints, TimeProvider time, ILogger logger)
+    {
+        (_jobId, _store, _lease, _metrics, _checkpoints, _time, _logger) = (jobId, store, lease, metrics, checkpoints, time, logger);
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>The newest epoch's metrics (the group's, from rank 0).</summary>
+    public IReadOnlyDictionary<string, double> LatestMetrics => _progress.Metrics;
+
+    /// <summary>The first rank error or log line that says why the group failed.</summary>
+    public string? LastRankError { get; private set; }
+
+    public void RankEvent(RankEvent e) => _events.Writer.TryWrite(e);
+
+    public void RankLog(int rank, string line) => Log.RankLog(_logger, _jobId, rank, line);
+
+    public void GroupStopped(int attempt, RankFailure failure, bool restarting)
+    {
+        LastRankError = $"rank {failure.Rank}: {failure.Error}: {failure.Message}";
+        Log.RankGroupStopped(_logger, _jobId, attempt, LastRankError, restarting);
+    }
+
+    /// <summary>Handles what is queued, writes the final progress, and flushes the metrics.</summary>
+    public async Task CompleteAsync()
+    {
+        _events.Writer.TryComplete();
+        await _pump.ConfigureAwait(false);
+        await _metrics.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync()
+    {
+        await foreach (var e in _events.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (e.Rank != 0) continue;
+            var now = _time.GetUtcNow();
+            var force = false;
+            switch (e.Event)
+            {
+                case "progress":
+                    _progress = _progress with
+                    {
+                        Epoch = e.Epoch ?? _progress.Epoch, Epochs = e.Epochs ?? _progress.Epochs,
+                        Step = e.Step ?? _progress.Step, Steps = e.Steps ?? _progress.Steps,
+                    };
+                    break;
+                case "epoch" when e.Metrics is { } metrics:
+                    _progress = _progress with { Epoch = e.Epoch ?? _progress.Epoch, Metrics = metrics };
+                    _metrics.Publish(metrics.Select(m => new MetricPoint(m.Key, m.Value, UnitOf(m.Key), now, e.Epoch, _progress.Step)).ToList());
+                    force = true;
+                    break;
+                case "checkpoint" when e.Checkpoint is { } id:
+                    _checkpoints.Written(id);
+                    break;
+                case "failed":
+                    LastRankError ??= $"rank {e.Rank}: {e.Error}: {e.Message}";
+                    break;
+            }
+
+            if (force || now - _lastWrite >= ProgressEvery) await WriteProgressAsync(now).ConfigureAwait(false);
+        }
+
+        await WriteProgressAsync(_time.GetUtcNow()).ConfigureAwait(false);
+    }
+
+    private async Task WriteProgressAsync(DateTimeOffset now)
+    {
+        _lastWrite = now;
+        try
+        {
+            await _store.RecordProgressAsync(_lease(), _progress with { At = now }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Progress is for people watching; the heartbeat decides about a lost lease.
+            Log.ProgressNotRecorded(_logger, _jobId, e.Message);
+        }
+    }
+
+    private static MetricUnit UnitOf(string metric) => metric switch
+    {
+        "epoch_time" => MetricUnit.Seconds,
+        "samples_per_second" => MetricUnit.CountPerSecond,
+        _ => MetricUnit.None,
+    };
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TrainingWorkers.Aws;
+using TrainingWorkers.Worker;
+
+// tw-worker: configuration from appsettings.json, then TW_-prefixed environment variables
+// (TW_Worker__LeaseDuration=00:00:30, TW_Aws__Queue__QueueUrl=...), then the command line.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.AddEnvironmentVariables("TW_");
+builder.Configuration.AddCommandLine(args);
+var section = builder.Configuration.GetSection(WorkerOptions.SectionName);
+builder.Services.AddOptions<WorkerOptions>().Bind(section).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
+builder.Services.AddTrainingWorkersAws(o => builder.Configuration.GetSection(AwsOptions.SectionName).Bind(o));
+builder.Services.AddSingleton<IValidateOptions<AwsOptions>, WorkerAwsOptionsValidator>();
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (section.GetValue<TimeSpan?>(nameof(WorkerOptions.ShutdownTimeout)) ?? new WorkerOptions().ShutdownTimeout) + TimeSpan.FromSeconds(10));
+builder.Services.AddSingleton<WorkerState>();
+builder.Services.AddSingleton<JobRunner>();
+builder.Services.AddSingleton<InstanceMonitor>();
+builder.Services.AddSingleton(sp =>
+{
+    // On EC2 the worker is named after its instance; elsewhere after the host and process.
+    var configured = sp.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkerId;
+    var (instanceId, instanceType) = sp.GetRequiredService<InstanceMonitor>().DescribeAsync(CancellationToken.None).GetAwaiter().GetResult();
+    var local = WorkerIdentity.Local(configured);
+    return local with { WorkerId = configured is { Length: > 0 } ? configured : instanceId ?? local.WorkerId, InstanceId = instanceId, InstanceType = instanceType };
+});
+// Started in this order and stopped in reverse: the worker hands its jobs off before the instance side completes the lifecycle action.
+builder.Services.AddHostedService<HealthServer>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<InstanceMonitor>());
+builder.Services.AddHostedService<WorkerService>();
+
+var exporters = Telemetry.StartExporters();
+try
+{
+    using var host = builder.Build();
+    await host.RunAsync().ConfigureAwait(false);
+    return Environment.ExitCode;
+}
+catch (OptionsValidationException e)
+{
+    // Every bad setting at once, each with its name and rule.
+    await Console.Error.WriteLineAsync("tw-worker: invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures)).ConfigureAwait(false);
+    return 2;
+}
+finally
+{
+    foreach (var exporter in exporters) exporter.Dispose();
+}
