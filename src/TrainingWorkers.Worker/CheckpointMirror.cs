@@ -11,17 +11,18 @@ namespace TrainingWorkers.Worker;
 /// </summary>
 internal sealed class CheckpointMirror
 {
+    private readonly string _jobId;
     private readonly ICheckpointStore _local;
     private readonly ICheckpointStore _remote;
     private readonly IJobStore _store;
     private readonly Func<JobLease> _lease;
     private readonly ILogger _logger;
-    private readonly Channel<string> _written = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<string> _written = Channel.CreateUnbounded<string>();
     private readonly Task _loop;
 
-    public CheckpointMirror(ICheckpointStore local, ICheckpointStore remote, IJobStore store, Func<JobLease> lease, ILogger logger)
+    public CheckpointMirror(string jobId, ICheckpointStore local, ICheckpointStore remote, IJobStore store, Func<JobLease> lease, ILogger logger)
     {
-        (_local, _remote, _store, _lease, _logger) = (local, remote, store, lease, logger);
+        (_jobId, _local, _remote, _store, _lease, _logger) = (jobId, local, remote, store, lease, logger);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -59,7 +60,7 @@ internal sealed class CheckpointMirror
                 await _store.RecordCheckpointAsync(_lease(), id, CancellationToken.None).ConfigureAwait(false);
                 LastUploaded = id;
                 Uploaded++;
-                Log.CheckpointUploaded(_logger, checkpoint.Manifest.Job, id, _remote.Location);
+                Log.CheckpointUploaded(_logger, _jobId, id, _remote.Location);
                 await PruneAsync(id).ConfigureAwait(false);
             }
             catch (LeaseLostException)

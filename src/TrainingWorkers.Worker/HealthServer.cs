@@ -21,6 +21,7 @@ internal sealed class HealthServer(WorkerState state, IOptions<WorkerOptions> op
         if (port == 0) return;
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/health/");
+        listener.Prefixes.Add($"http://localhost:{port}/health/");
         listener.Start();
         Log.HealthListening(logger, port);
         await using var stop = stoppingToken.Register(listener.Stop);

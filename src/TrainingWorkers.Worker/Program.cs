@@ -7,7 +7,7 @@ using TrainingWorkers.Worker;
 
 // tw-worker: configuration from appsettings.json, then TW_-prefixed environment variables
 // (TW_Worker__LeaseDuration=00:00:30, TW_Aws__Queue__QueueUrl=...), then the command line.
-var builder = Host.CreateApplicationBuilder(args);
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("TW_");
 builder.Configuration.AddCommandLine(args);
 var section = builder.Configuration.GetSection(WorkerOptions.SectionName);
