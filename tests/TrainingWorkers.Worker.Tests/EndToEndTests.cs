@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Text.Json;
+using TrainingWorkers.Aws.CloudWatch;
+using TrainingWorkers.Core.Jobs;
+
+namespace TrainingWorkers.Worker.Tests;
+
+/// <summary>
+/// The worker service end to end: real tw-worker processes (which start real tw ranks training on libtorch)
+/// against moto's SQS, S3, DynamoDB and CloudWatch, with leases short enough that takeovers take seconds.
+/// </summary>
+[Collection(FleetCollection.Name)]
+public sealed class EndToEndTests(MotoFixture moto)
+{
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task ThreeJobsAndAPoisonSpec_TwoWorkers_ValidOnesSucceedPoisonFailsQueueEmptiesMetricsReadBack()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        fleet.StartWorker("worker-a");
+        fleet.StartWorker("worker-b");
+        await fleet.SubmitAsync("job-1", fleet.Spec("one", epochs: 2));
+        await fleet.SubmitAsync("job-2", fleet.Spec("two", epochs: 2));
+        // The third as a user of the AWS CLI would send it: no record, just the envelope on the queue.
+        var body = JsonSerializer.Serialize(new { version = 1, job_id = "job-3", spec = fleet.Spec("three", epochs: 2) });
+        await AwsCliAsync(fleet.Moto.Url, "sqs", "send-message", "--queue-url", fleet.QueueUrl, "--message-body", body);
+        var poison = JsonDocument.Parse("""{ "apiVersion": "trainingworkers/v1", "name": "bad", "model": { "type": "mlp" }, "data": { "train": "x" }, "training": { "learning_rate": -0.1 } }""").RootElement;
+        await fleet.SubmitAsync("job-bad", poison);
+
+        foreach (var id in new[] { "job-1", "job-2", "job-3" })
+        {
+            var done = await fleet.WaitForEndAsync(id, JobTimeout);
+            Assert.True(done.Status == JobStatus.Succeeded, $"{id}: {done.Status} {done.Error}");
+            Assert.Equal($"s3://{fleet.Bucket}/jobs/{id}/model/model.pt", done.ModelUri);
+            Assert.InRange(done.FinalMetrics["test_accuracy"], 0.3, 1.0);
+            Assert.NotNull((await fleet.S3.GetObjectMetadataAsync(fleet.Bucket, $"jobs/{id}/model/model.pt")).ETag);
+        }
+
+        var bad = await fleet.WaitForEndAsync("job-bad", JobTimeout);
+        Assert.Equal(JobStatus.Failed, bad.Status);
+        Assert.Contains("training.learning_rate: must be > 0, got -0.1", bad.Error, StringComparison.Ordinal);
+        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
+        Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
+
+        var client = new CloudWatchClient(fleet.Connection.CreateSignedClient("monitoring"), fleet.Connection);
+        var metric = new MetricId("TrainingWorkers", "val_accuracy", new MetricDimensions { JobId = "job-1", JobName = "one", Model = "mlp" }.ToCloudWatch(perRank: false));
+        var results = await client.GetMetricDataAsync([new MetricDataQuery("q", new MetricStat(metric, 60, "SampleCount"))],
+            DateTimeOffset.UtcNow.AddMinutes(-15), DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None);
+        Assert.Equal(2, results.Single().Values!.Sum());
+    }
+
+    [Fact]
+    public async Task WorkerKilledMidJob_OtherWorkerTakesOverAfterLeaseAndResumesFromNewestCheckpoint()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        var first = fleet.StartWorker("worker-a");
+        await first.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
+        await fleet.SubmitAsync("long", fleet.Spec("long", epochs: 6, slow: true));
+        await fleet.WaitForAsync("long", r => r.LatestCheckpointId is not null, JobTimeout, "checkpointed");
+
+        first.Kill();
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        var newest = (await fleet.Store.GetAsync("long", CancellationToken.None))!.LatestCheckpointId!;
+        var second = fleet.StartWorker("worker-b");
+
+        var done = await fleet.WaitForEndAsync("long", JobTimeout);
+        Assert.True(done.Status == JobStatus.Succeeded, $"{done.Status} {done.Error}\n{second.Log}");
+        Assert.Equal(6, done.FinalMetrics["epochs_run"]);
+        // Resumed from the newest durable checkpoint: nothing before it was trained twice.
+        Assert.Contains($"resuming from checkpoint {newest}", second.Log, StringComparison.Ordinal);
+        var history = await fleet.Store.GetHistoryAsync("long", CancellationToken.None);
+        Assert.Contains(history, h => h.Status == JobStatus.Running && h.WorkerId == "worker-b" && h.Reason == "lease taken over");
+    }
+
+    [Fact]
+    public async Task WorkerTerminated_CheckpointsHandsOffAndExitsInBound_OtherWorkerFinishes()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        var first = fleet.StartWorker("worker-a");
+        await first.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
+        await fleet.SubmitAsync("moved", fleet.Spec("moved", epochs: 6, slow: true));
+        await fleet.WaitForAsync("moved", r => r.LatestCheckpointId is not null, JobTimeout, "checkpointed");
+
+        var clock = Stopwatch.StartNew();
+        first.Terminate();
+        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(45)));
+        var handOff = clock.Elapsed;
+        var handed = (await fleet.Store.GetAsync("moved", CancellationToken.None))!;
+        Assert.Equal(JobStatus.Queued, handed.Status);
+        Assert.StartsWith("handed off by worker-a", handed.Error, StringComparison.Ordinal);
+        Assert.True(handOff < TimeSpan.FromSeconds(30), $"hand-off took {handOff}");
+
+        var second = fleet.StartWorker("worker-b");
+        var done = await fleet.WaitForEndAsync("moved", JobTimeout);
+        Assert.True(done.Status == JobStatus.Succeeded, $"{done.Status} {done.Error}\n{second.Log}");
+        Assert.Contains($"resuming from checkpoint {handed.LatestCheckpointId}", second.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JobFailingEveryAttempt_EndsFailedWithReasonAndItsMessageInTheDeadLetterQueue()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        // A rank program that crashes at once, as a broken driver or a bad image would make it.
+        var crash = Path.Combine(fleet.Directory, "crash.sh");
+        await File.WriteAllTextAsync(crash, "#!/bin/sh\necho 'CUDA error: an illegal memory access was encountered' >&2\nexit 1\n");
+        File.SetUnixFileMode(crash, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        fleet.StartWorker("worker-a", new Dictionary<string, string>
+        {
+            ["TW_Worker__TwExecutable"] = crash, ["TW_Worker__MaxAttempts"] = "2", ["TW_Worker__MaxRankRestarts"] = "0",
+        });
+        await fleet.SubmitAsync("doomed", fleet.Spec("doomed", epochs: 1));
+
+        var done = await fleet.WaitForEndAsync("doomed", JobTimeout);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Contains("failed 2 of 2 attempts", done.Error, StringComparison.Ordinal);
+        Assert.Contains("exited with code 1", done.Error, StringComparison.Ordinal);
+        var dead = await fleet.Sqs.ReceiveMessagesAsync(fleet.DeadLetterQueueUrl, 10, TimeSpan.FromSeconds(5), null, CancellationToken.None);
+        var message = Assert.Single(dead);
+        Assert.Equal("doomed", JobMessageCodec.Decode(message.Body, 256 * 1024).Job!.JobId);
+        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
+        Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
+    }
+
+    [Fact]
+    public async Task CancelRunningJob_CancelledWithinAHeartbeatAndNoCheckpointsAfter()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        var worker = fleet.StartWorker("worker-a");
+        await worker.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
+        await fleet.SubmitAsync("unwanted", fleet.Spec("unwanted", epochs: 30, slow: true));
+        await fleet.WaitForAsync("unwanted", r => r.LatestCheckpointId is not null, JobTimeout, "checkpointed");
+
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(JobStatus.Running, await fleet.Store.RequestCancelAsync("unwanted", CancellationToken.None));
+        var done = await fleet.WaitForEndAsync("unwanted", TimeSpan.FromSeconds(60));
+        var took = clock.Elapsed;
+
+        Assert.Equal(JobStatus.Cancelled, done.Status);
+        // Noticed at the next heartbeat (0.7 x 6 s), then the ranks checkpoint and stop.
+        Assert.True(took < TimeSpan.FromSeconds(4.2 + 15), $"cancel took {took}");
+        await worker.WaitForLogAsync("Job unwanted: cancelled", TimeSpan.FromSeconds(10));
+        var checkpoints = await fleet.CheckpointIdsAsync("unwanted");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(checkpoints, await fleet.CheckpointIdsAsync("unwanted"));
+        Assert.Equal(done.LatestCheckpointId, (await fleet.Store.GetAsync("unwanted", CancellationToken.None))!.LatestCheckpointId);
+        Assert.True(done.Progress!.Epoch < 30, $"it ran to the end: epoch {done.Progress.Epoch}");
+    }
+
+    private static async Task AwsCliAsync(Uri endpoint, params string[] args)
+    {
+        var info = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("--endpoint-url");
+        info.ArgumentList.Add(endpoint.ToString());
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
+        using var aws = Process.Start(info)!;
+        var stderr = aws.StandardError.ReadToEndAsync();
+        await aws.WaitForExitAsync();
+        Assert.True(aws.ExitCode == 0, $"aws {string.Join(' ', args)}: {await stderr}");
+    }
+}

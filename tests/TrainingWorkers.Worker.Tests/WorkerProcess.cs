@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+namespace TrainingWorkers.Worker.Tests;
+
+/// <summary>A real tw-worker process (tw-worker.dll beside the tests), its log, and the signals a fleet sends it.</summary>
+internal sealed partial class WorkerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly Lock _gate = new();
+
+    private WorkerProcess(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+    }
+
+    public string Name { get; }
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public string Log
+    {
+        get
+        {
+            lock (_gate) return _log.ToString();
+        }
+    }
+
+    public static WorkerProcess Start(string name, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tw-worker.dll"));
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+        var worker = new WorkerProcess(Process.Start(info)!, name);
+        worker._process.OutputDataReceived += (_, e) => worker.Append(e.Data);
+        worker._process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
+        worker._process.BeginOutputReadLine();
+        worker._process.BeginErrorReadLine();
+        return worker;
+    }
+
+    /// <summary>Waits until the log has a line containing <paramref name="text"/>.</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"{Name}: no '{text}' within {timeout}; log:\n{Log}");
+            if (HasExited) throw new InvalidOperationException($"{Name} exited ({ExitCode}) before '{text}'; log:\n{Log}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>As the kernel's OOM killer or a lost instance would: no chance to clean up.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: false);
+
+    /// <summary>As systemd, ECS or a spot reclaim would: a graceful stop.</summary>
+    public void Terminate()
+    {
+        if (Sys.Kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_gate) _log.AppendLine(line);
+    }
+
+    private static partial class Sys
+    {
+        [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+        public static partial int Kill(int pid, int signal);
+    }
+}
