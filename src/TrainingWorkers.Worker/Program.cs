@@ -36,13 +36,16 @@ var exporters = Telemetry.StartExporters();
 try
 {
     using var host = builder.Build();
+    // Before anything resolves the options (the hosted services' factories do): every error at once.
+    host.Services.GetService<IStartupValidator>()?.Validate();
     await host.RunAsync().ConfigureAwait(false);
     return Environment.ExitCode;
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (e is OptionsValidationException || (e is AggregateException a && a.InnerExceptions.All(i => i is OptionsValidationException)))
 {
-    // Every bad setting at once, each with its name and rule.
-    await Console.Error.WriteLineAsync("tw-worker: invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures)).ConfigureAwait(false);
+    // Every bad setting at once (of every options type), each with its name and rule.
+    var failures = (e is AggregateException all ? all.InnerExceptions : [e]).Cast<OptionsValidationException>().SelectMany(v => v.Failures);
+    await Console.Error.WriteLineAsync("tw-worker: invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", failures)).ConfigureAwait(false);
     return 2;
 }
 finally
