@@ -24,11 +24,15 @@ internal sealed class JobEvents : ILaunchObserver
     private readonly Channel<RankEvent> _events = Channel.CreateUnbounded<RankEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _pump;
     private JobProgress _progress = new();
+    private readonly DateTimeOffset _sentAt;
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
+    private bool _firstStep;
 
-    public JobEvents(string jobId, IJobStore store, Func<JobLease> lease, IMetricsSink metrics, CheckpointMirror checkpoints, TimeProvider time, ILogger logger)
+    /// <param name="sentAt">When the job's message was sent: the start-up time is measured from it.</param>
+    public JobEvents(string jobId, DateTimeOffset sentAt, IJobStore store, Func<JobLease> lease, IMetricsSink metrics, CheckpointMirror checkpoints,
+        TimeProvider time, ILogger logger)
     {
-        (_jobId, _store, _lease, _metrics, _checkpoints, _time, _logger) = (jobId, store, lease, metrics, checkpoints, time, logger);
+        (_jobId, _sentAt, _store, _lease, _metrics, _checkpoints, _time, _logger) = (jobId, sentAt, store, lease, metrics, checkpoints, time, logger);
         _pump = Task.Run(PumpAsync);
     }
 
@@ -71,6 +75,15 @@ internal sealed class JobEvents : ILaunchObserver
                         Epoch = e.Epoch ?? _progress.Epoch, Epochs = e.Epochs ?? _progress.Epochs,
                         Step = e.Step ?? _progress.Step, Steps = e.Steps ?? _progress.Steps,
                     };
+                    if (!_firstStep && e.Step >= 1)
+                    {
+                        // From submit to the first optimizer step: queue wait, claim, fetch, rank start-up, data loading.
+                        _firstStep = true;
+                        var startup = now - _sentAt;
+                        Log.FirstStep(_logger, _jobId, startup.TotalMilliseconds);
+                        _metrics.Publish([new MetricPoint("time_to_first_step", startup.TotalSeconds, MetricUnit.Seconds, now, e.Epoch, 1)]);
+                    }
+
                     break;
                 case "epoch" when e.Metrics is { } metrics:
                     _progress = _progress with { Epoch = e.Epoch ?? _progress.Epoch, Metrics = metrics };

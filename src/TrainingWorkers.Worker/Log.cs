@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(6033, LogLevel.Debug, "Job {JobId}: progress not recorded ({Message})")]
     public static partial void ProgressNotRecorded(ILogger logger, string jobId, string message);
 
+    [LoggerMessage(6034, LogLevel.Information, "Job {JobId}: first training step {Milliseconds:F0} ms after the job was submitted")]
+    public static partial void FirstStep(ILogger logger, string jobId, double milliseconds);
+
     [LoggerMessage(6040, LogLevel.Information, "Job {JobId} rank {Rank}: {Line}")]
     public static partial void RankLog(ILogger logger, string jobId, int rank, string line);
 

@@ -9,6 +9,7 @@ public sealed class RankChannel(TextWriter output, int rank) : ITrainingObserver
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
     private readonly Lock _gate = new();
     private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+    private bool _stepSent;
 
     public void Send(RankEvent e)
     {
@@ -24,7 +25,9 @@ public sealed class RankChannel(TextWriter output, int rank) : ITrainingObserver
 
     public void StepCompleted(int epoch, int step, int steps, double loss)
     {
-        if (_sinceProgress.Elapsed < ProgressInterval && step < steps) return;
+        // The first step always goes out: launchers time the start-up by it.
+        if (_stepSent && _sinceProgress.Elapsed < ProgressInterval && step < steps) return;
+        _stepSent = true;
         _sinceProgress.Restart();
         Send(new RankEvent { Event = "progress", Epoch = epoch, Step = step, Steps = steps, Loss = loss });
     }
