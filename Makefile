@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup check-moto native build test demo bench accuracy transfer clean
+.PHONY: setup check-moto native build test demo train bench accuracy transfer clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -25,6 +25,8 @@ setup:
 	@command -v $(DOTNET) >/dev/null || { echo "setup: the .NET 10 SDK is missing: https://dot.net"; exit 1; }
 	@$(DOTNET) restore TrainingWorkers.sln --verbosity quiet
 	@python3 -c 'import moto' 2>/dev/null || echo 'setup: moto (the AWS emulator the tests use) is missing for python3: pip install "moto[server]"'
+	@# The demo puts its data in the emulator's bucket with the AWS CLI, as a user would.
+	@command -v aws >/dev/null || { echo "setup: installing awscli"; $(SUDO) apt-get install -y -qq awscli >/dev/null; }
 
 # The AWS adapter tests run against moto's server on 127.0.0.1 (never skipped).
 check-moto:
@@ -42,7 +44,12 @@ build: setup native
 test: build check-moto
 	$(DOTNET) test TrainingWorkers.sln -c $(CONFIG) --no-build --nologo --logger "console;verbosity=normal"
 
-demo: build
+# The product end to end on the emulator: moto, queue + DLQ, bucket, table, a worker, tw submit, tw wait.
+demo: build check-moto
+	CONFIG=$(CONFIG) examples/local/demo.sh
+
+# Train the CNN example on this machine with tw run (no queue, no emulator).
+train: build
 	$(TW) run examples/fashion-cnn.json
 
 # Full-accuracy runs of the example specs (several minutes each), checked against the README's numbers.
@@ -53,8 +60,9 @@ accuracy: build
 transfer: build
 	examples/transfer/run.sh
 
-bench: build
+bench: build check-moto
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- throughput
+	$(DOTNET) run --project tests/TrainingWorkers.Worker.Benchmarks -c $(CONFIG) --no-build
 
 clean:
 	rm -rf $(BUILD) runs
