@@ -26,7 +26,7 @@ setup:
 	@$(DOTNET) restore TrainingWorkers.sln --verbosity quiet
 	@python3 -c 'import moto' 2>/dev/null || echo 'setup: moto (the AWS emulator the tests use) is missing for python3: pip install "moto[server]"'
 	@# The demo puts its data in the emulator's bucket with the AWS CLI, as a user would.
-	@command -v aws >/dev/null || { echo "setup: installing awscli"; $(SUDO) apt-get install -y -qq awscli >/dev/null; }
+	@command -v aws >/dev/null || { echo "setup: installing awscli"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq awscli >/dev/null; }
 
 # The AWS adapter tests run against moto's server on 127.0.0.1 (never skipped).
 check-moto:
