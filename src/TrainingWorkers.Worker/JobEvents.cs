@@ -28,11 +28,14 @@ internal sealed class JobEvents : ILaunchObserver
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private bool _firstStep;
 
+    private readonly IReadOnlyList<string> _gpus;
+
     /// <param name="sentAt">When the job's message was sent: the start-up time is measured from it.</param>
-    public JobEvents(string jobId, DateTimeOffset sentAt, IJobStore store, Func<JobLease> lease, IMetricsSink metrics, CheckpointMirror checkpoints,
-        TimeProvider time, ILogger logger)
+    /// <param name="gpus">The job's GPUs, whose memory in use is published with each epoch.</param>
+    public JobEvents(string jobId, DateTimeOffset sentAt, IReadOnlyList<string> gpus, IJobStore store, Func<JobLease> lease, IMetricsSink metrics,
+        CheckpointMirror checkpoints, TimeProvider time, ILogger logger)
     {
-        (_jobId, _sentAt, _store, _lease, _metrics, _checkpoints, _time, _logger) = (jobId, sentAt, store, lease, metrics, checkpoints, time, logger);
+        (_jobId, _sentAt, _gpus, _store, _lease, _metrics, _checkpoints, _time, _logger) = (jobId, sentAt, gpus, store, lease, metrics, checkpoints, time, logger);
         _pump = Task.Run(PumpAsync);
     }
 
@@ -87,7 +90,13 @@ internal sealed class JobEvents : ILaunchObserver
                     break;
                 case "epoch" when e.Metrics is { } metrics:
                     _progress = _progress with { Epoch = e.Epoch ?? _progress.Epoch, Metrics = metrics };
-                    _metrics.Publish(metrics.Select(m => new MetricPoint(m.Key, m.Value, UnitOf(m.Key), now, e.Epoch, _progress.Step)).ToList());
+                    var points = metrics.Select(m => new MetricPoint(m.Key, m.Value, UnitOf(m.Key), now, e.Epoch, _progress.Step)).ToList();
+                    if (await GpuMemory.UsedBytesAsync(_gpus, CancellationToken.None).ConfigureAwait(false) is { } used)
+                    {
+                        points.Add(new MetricPoint("gpu_memory_used", used, MetricUnit.Bytes, now, e.Epoch, _progress.Step));
+                    }
+
+                    _metrics.Publish(points);
                     force = true;
                     break;
                 case "checkpoint" when e.Checkpoint is { } id:

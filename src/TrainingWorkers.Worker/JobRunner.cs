@@ -190,7 +190,7 @@ internal sealed class JobRunner
             if (spec.Training.MaxRuntimeSeconds is { } seconds) stop.StopAfter(TimeSpan.FromSeconds(seconds), StopCause.MaxRuntime);
             var mirror = new CheckpointMirror(jobId, localCheckpoints, remote, _store, CurrentLease, _logger);
             var dimensions = new MetricDimensions { JobId = jobId, JobName = spec.Name, Model = spec.Model.Type.ToString().ToLowerInvariant(), InstanceType = _identity.InstanceType };
-            var events = new JobEvents(jobId, holder.Message.SentAt, _store, CurrentLease, _metrics.CreateSink(dimensions), mirror, _time, _logger);
+            var events = new JobEvents(jobId, holder.Message.SentAt, slot.Gpus, _store, CurrentLease, _metrics.CreateSink(dimensions), mirror, _time, _logger);
             LaunchResult result;
             await using (var sink = new AsyncDisposer(events.CompleteAsync))
             {
