@@ -23,12 +23,11 @@ internal sealed class JobEvents : ILaunchObserver
     private readonly string _jobId;
     private readonly Channel<RankEvent> _events = Channel.CreateUnbounded<RankEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _pump;
-    private JobProgress _progress = new();
     private readonly DateTimeOffset _sentAt;
+    private readonly IReadOnlyList<string> _gpus;
+    private JobProgress _progress = new();
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private bool _firstStep;
-
-    private readonly IReadOnlyList<string> _gpus;
 
     /// <param name="sentAt">When the job's message was sent: the start-up time is measured from it.</param>
     /// <param name="gpus">The job's GPUs, whose memory in use is published with each epoch.</param>
