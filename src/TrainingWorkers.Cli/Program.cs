@@ -10,4 +10,7 @@ root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(CancelCommand.Create());
 root.Subcommands.Add(WaitCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+var parse = root.Parse(args);
+var code = await parse.InvokeAsync().ConfigureAwait(false);
+// A flag that breaks its rule is bad input like a bad spec (System.CommandLine itself would exit 1).
+return parse.Errors.Count > 0 ? ExitCodes.InvalidInput : code;

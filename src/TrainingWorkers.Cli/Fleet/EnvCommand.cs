@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Spectre.Console;
@@ -103,8 +102,10 @@ internal static partial class EnvCommand
         static string Word(bool made) => made ? "[green]created[/]" : "exists";
         var e = created.Environment;
         var table = new Grid().AddColumns(3);
-        table.AddRow("queue", Word(created.Queue), Markup.Escape(e.QueueUrl!) + string.Create(CultureInfo.InvariantCulture,
-            $" (visibility {created.VisibilityTimeout} s; dead-letters after {created.MaxReceiveCount} receives)") + (created.Queue ? "" : " (attributes kept as they are)"));
+        var q = created.Settings;
+        table.AddRow("queue", Word(created.Queue), Markup.Escape(e.QueueUrl!) + $" (visibility {q.VisibilityTimeout} s; " + (q.RedrivesToDeadLetterQueue
+            ? $"dead letters after {q.MaxReceiveCount} receives)"
+            : "[yellow]its redrive policy does not name the dead-letter queue below[/]: set it with aws sqs set-queue-attributes)"));
         table.AddRow("dead-letter queue", Word(created.DeadLetterQueue), Markup.Escape(e.DeadLetterQueueUrl!));
         table.AddRow("bucket", Word(created.Bucket), Markup.Escape(e.Bucket!));
         table.AddRow("table", Word(created.Table), Markup.Escape(e.Table!));

@@ -19,9 +19,13 @@ internal static class FleetResources
     // SQS's longest retention: dead letters wait for a person, and their age counts from the first send.
     private const string DeadLetterRetentionSeconds = "1209600";
     private static readonly string[] QueueArn = ["QueueArn"];
+    private static readonly string[] QueueSettingNames = ["VisibilityTimeout", "RedrivePolicy"];
 
-    /// <summary>What exists now, and which of the four were made by this call.</summary>
-    public sealed record Created(FleetEnvironment Environment, bool Queue, bool DeadLetterQueue, bool Bucket, bool Table, int MaxReceiveCount, int VisibilityTimeout);
+    /// <summary>What exists now, which of the four were made by this call, and the jobs queue's settings as read back.</summary>
+    public sealed record Created(FleetEnvironment Environment, bool Queue, bool DeadLetterQueue, bool Bucket, bool Table, QueueSettings Settings);
+
+    /// <summary>The jobs queue's visibility timeout and redrive policy; <see cref="RedrivesToDeadLetterQueue"/> is false when a reused queue has none, or another.</summary>
+    public sealed record QueueSettings(string VisibilityTimeout, string? MaxReceiveCount, bool RedrivesToDeadLetterQueue);
 
     public static async Task<Created> EnsureAsync(FleetTarget target, string prefix, int maxReceiveCount, int visibilityTimeout, CancellationToken cancellationToken)
     {
@@ -40,6 +44,7 @@ internal static class FleetResources
             ["RedrivePolicy"] = RedrivePolicy(dlqArn, maxReceiveCount),
         }, cancellationToken).ConfigureAwait(false);
 
+        var settings = await ReadSettingsAsync(sqs, queueUrl, dlqArn, cancellationToken).ConfigureAwait(false);
         var bucketCreated = await EnsureBucketAsync(services.GetRequiredService<IAmazonS3>(), bucket, cancellationToken).ConfigureAwait(false);
 
         var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
@@ -55,7 +60,7 @@ internal static class FleetResources
             Table = table,
             Bucket = bucket,
         };
-        return new Created(environment, queueCreated, dlqCreated, bucketCreated, tableCreated, maxReceiveCount, visibilityTimeout);
+        return new Created(environment, queueCreated, dlqCreated, bucketCreated, tableCreated, settings);
     }
 
     /// <summary>SQS's redrive policy: after <paramref name="maxReceiveCount"/> receives a message moves to the dead-letter queue.</summary>
@@ -63,6 +68,18 @@ internal static class FleetResources
     {
         ["deadLetterTargetArn"] = deadLetterArn, ["maxReceiveCount"] = maxReceiveCount.ToString(CultureInfo.InvariantCulture),
     });
+
+    // Read back rather than echoed: a reused queue keeps the settings it was made with.
+    private static async Task<QueueSettings> ReadSettingsAsync(SqsClient sqs, string queueUrl, string dlqArn, CancellationToken cancellationToken)
+    {
+        var attributes = await sqs.GetQueueAttributesAsync(queueUrl, QueueSettingNames, cancellationToken).ConfigureAwait(false);
+        var visibility = attributes.GetValueOrDefault("VisibilityTimeout", "?");
+        if (!attributes.TryGetValue("RedrivePolicy", out var redrive)) return new QueueSettings(visibility, null, false);
+        using var policy = JsonDocument.Parse(redrive);
+        var target = policy.RootElement.TryGetProperty("deadLetterTargetArn", out var arn) ? arn.GetString() : null;
+        var receives = policy.RootElement.TryGetProperty("maxReceiveCount", out var count) ? count.ToString() : null;
+        return new QueueSettings(visibility, receives, target == dlqArn);
+    }
 
     private static async Task<(string Url, bool Created)> EnsureQueueAsync(SqsClient sqs, string name, IReadOnlyDictionary<string, string> attributes,
         CancellationToken cancellationToken)

@@ -35,10 +35,17 @@ public sealed class FleetCommandTests : IDisposable
     [Fact]
     public async Task EnvCreate_RunTwice_MakesQueueWithRedriveToDeadLetterQueueBucketAndTable()
     {
+        var (bad, _, badError) = await Tw("env", "create", "test", "--endpoint-url", _moto.Url.ToString(), "--prefix", "Upper_Case");
+        Assert.Equal(2, bad);
+        Assert.Contains("--prefix: must be 1-40 lowercase letters", badError, StringComparison.Ordinal);
+        Assert.False(File.Exists(EnvironmentsFile));
+
         var env = await CreateEnvironmentAsync("--max-receive-count", "3", "--visibility-timeout", "45");
         var (again, stdout, stderr) = await Tw("env", "create", "test", "--endpoint-url", _moto.Url.ToString(), "--prefix", _prefix);
         Assert.True(again == 0, stderr);
         Assert.Contains("exists", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("created", stdout, StringComparison.Ordinal);
+        Assert.Contains("dead letters after 3 receives", stdout, StringComparison.Ordinal);
         Assert.Equal(env, ReadEnvironment("test"));
 
         Assert.EndsWith($"/{_prefix}-jobs", env.QueueUrl, StringComparison.Ordinal);
