@@ -20,7 +20,8 @@ public sealed class FleetCommandTests : IDisposable
         { "apiVersion": "trainingworkers/v1", "name": "bad", "data": { "train": "fashion-mnist" },
           "training": { "learning_rate": -0.1, "batch_size": 0 } }
         """;
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
+    // Generous: each `tw` is a fresh .NET process, and the machine may be loaded by other builds.
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private readonly FleetFixture _moto;
     private readonly string _dir = Directory.CreateTempSubdirectory("tw-fleet-").FullName;
