@@ -4,12 +4,14 @@ namespace TrainingWorkers.Cli;
 internal static class ExitCodes
 {
     public const int Success = 0;
-    /// <summary>Something unexpected: a bug, or the machine (libtorch missing).</summary>
+    /// <summary>Something unexpected: a bug, the machine (libtorch missing), or an AWS call that failed (queue missing, access denied, endpoint unreachable).</summary>
     public const int Unexpected = 1;
-    /// <summary>The spec or its data is invalid: fix the input; nothing ran.</summary>
+    /// <summary>The spec, its data, a flag or the environment is invalid, or the job is unknown: fix the input; nothing ran or was queued.</summary>
     public const int InvalidInput = 2;
-    /// <summary>Training started and failed (a libtorch error, out of memory).</summary>
+    /// <summary>Training started and failed (a libtorch error, out of memory); <c>tw wait</c>: the job ended Failed.</summary>
     public const int TrainingFailed = 3;
-    /// <summary>Stopped by Ctrl-C after writing a checkpoint.</summary>
+    /// <summary><c>tw wait --timeout</c> passed before the job finished (the job goes on); 124 as timeout(1) uses.</summary>
+    public const int TimedOut = 124;
+    /// <summary>Stopped by Ctrl-C after writing a checkpoint; <c>tw wait</c>: the job ended Cancelled.</summary>
     public const int Cancelled = 130;
 }

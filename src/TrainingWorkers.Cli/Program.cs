@@ -1,6 +1,16 @@
 using System.CommandLine;
 using TrainingWorkers.Cli;
+using TrainingWorkers.Cli.Fleet;
 
 var root = new RootCommand("tw: train deep-learning models locally, and on the TrainingWorkers fleet");
 root.Subcommands.Add(RunCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+root.Subcommands.Add(SubmitCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(ListCommand.Create());
+root.Subcommands.Add(CancelCommand.Create());
+root.Subcommands.Add(WaitCommand.Create());
+root.Subcommands.Add(EnvCommand.Create());
+var parse = root.Parse(args);
+var code = await parse.InvokeAsync().ConfigureAwait(false);
+// A flag that breaks its rule is bad input like a bad spec (System.CommandLine itself would exit 1).
+return parse.Errors.Count > 0 ? ExitCodes.InvalidInput : code;

@@ -12,7 +12,10 @@ internal sealed class TwProcess : IDisposable
 
     private TwProcess(Process process) => _process = process;
 
-    public static TwProcess Start(string workingDirectory, params string[] args)
+    public static TwProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <summary>Starts `tw` with <paramref name="environment"/> set in its environment (a null value removes the variable).</summary>
+    public static TwProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -20,6 +23,12 @@ internal sealed class TwProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tw.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         var tw = new TwProcess(Process.Start(info)!);
@@ -31,9 +40,14 @@ internal sealed class TwProcess : IDisposable
     }
 
     /// <summary>Runs to the end (at most <paramref name="timeout"/>) and returns the exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunAsync(workingDirectory, null, timeout, args);
+
+    /// <summary>As <see cref="RunAsync(string, TimeSpan, string[])"/>, with <paramref name="environment"/> set for the process.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string?>? environment,
+        TimeSpan timeout, params string[] args)
     {
-        using var tw = Start(workingDirectory, args);
+        using var tw = Start(workingDirectory, environment, args);
         return (await tw.WaitAsync(timeout), tw.Stdout, tw.Stderr);
     }
 
