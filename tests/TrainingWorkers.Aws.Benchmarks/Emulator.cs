@@ -17,6 +17,9 @@ internal sealed class Emulator : IAsyncDisposable
 
     public Uri Url { get; }
 
+    /// <summary>The emulator's process, for its CPU time.</summary>
+    public Process Process => _process;
+
     public static async Task<Emulator> StartAsync()
     {
         int port;

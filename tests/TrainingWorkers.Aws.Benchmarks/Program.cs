@@ -4,6 +4,7 @@ using TrainingWorkers.Aws.Benchmarks;
 // Numbers for issue 5: checkpoint transfer throughput against `aws s3 cp` of the same file, and the
 // metrics publisher's cost inside a training step. Usage:
 //   dotnet run -c Release --project tests/TrainingWorkers.Aws.Benchmarks -- [--mb 200] [--rounds 3] [--steps 5000] [--part-mb 8] [--parallel 8]
+//     [--upload-only] [--endpoint URL]
 var mb = Arg("--mb", 200);
 var rounds = Arg("--rounds", 3);
 var steps = Arg("--steps", 5000);
@@ -14,10 +15,13 @@ Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "benchmark-secret");
 Environment.SetEnvironmentVariable("AWS_DEFAULT_REGION", "us-east-1");
 Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
 
-await using var moto = await Emulator.StartAsync();
-Console.WriteLine($"emulator: moto at {moto.Url} (loopback), {Environment.ProcessorCount} cores");
-if (mb > 0) await CheckpointBenchmark.RunAsync(moto.Url, mb, rounds, partMb, parallel);
-if (steps > 0) await MetricsBenchmark.RunAsync(moto.Url, steps);
+// --endpoint URL: use an emulator that is already running (e.g. one that logs every request) instead of starting moto.
+var endpointIndex = Array.IndexOf(args, "--endpoint");
+await using var moto = endpointIndex >= 0 ? null : await Emulator.StartAsync();
+var url = moto?.Url ?? new Uri(args[endpointIndex + 1]);
+Console.WriteLine($"emulator: moto at {url} (loopback), {Environment.ProcessorCount} cores");
+if (mb > 0) await CheckpointBenchmark.RunAsync(url, moto?.Process, mb, rounds, partMb, parallel, args.Contains("--upload-only"));
+if (steps > 0) await MetricsBenchmark.RunAsync(url, steps);
 return 0;
 
 int Arg(string name, int fallback)

@@ -32,8 +32,14 @@ public sealed class S3CheckpointStoreTests
         Assert.True(big.AsSpan().SequenceEqual(read.Files["model.pt"]), "the 200 MB payload came back different");
         Assert.Equal("small", Encoding.UTF8.GetString(read.Files["optimizer.pt"]));
         // A multipart object's ETag ends in -{part count}: 200 MiB in 8 MiB parts is 25 parts.
-        var head = await s3.GetObjectMetadataAsync(bucket, $"jobs/job/checkpoints/{listed.Id}/model.pt");
+        var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest
+        {
+            BucketName = bucket, Key = $"jobs/job/checkpoints/{listed.Id}/model.pt", ChecksumMode = ChecksumMode.ENABLED,
+        });
         Assert.EndsWith("-25\"", head.ETag, StringComparison.Ordinal);
+        // The upload declared CRC-32C, so the object carries a (composite, per-part) CRC-32C; undeclared, it would
+        // carry none, and the server computes a full-object checksum at completion instead.
+        Assert.False(string.IsNullOrEmpty(head.ChecksumCRC32C), "the multipart upload declared no CRC-32C checksum");
     }
 
     [Fact]

@@ -46,12 +46,17 @@ internal sealed class AwsConnection
             Timeout = Timeout.InfiniteTimeSpan,
         };
 
+    private const int S3RequestBufferSize = 1 << 20;
+
     /// <summary>An S3 client for this endpoint; against an emulator, path-style and checksums only where required.</summary>
     public IAmazonS3 CreateS3Client() => new AmazonS3Client(Credentials, Configure(new AmazonS3Config
     {
         ForcePathStyle = Options.ServiceUrl is not null,
         RequestChecksumCalculation = Options.ServiceUrl is null ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED,
         ResponseChecksumValidation = Options.ServiceUrl is null ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED,
+        // The SDK copies a request body to the socket through a buffer of this size (8 KiB by default): one write per
+        // 8 KiB is 1,024 writes for every 8 MiB part. Larger writes cost less CPU per byte.
+        BufferSize = S3RequestBufferSize,
     }));
 
     /// <summary>A DynamoDB client for this endpoint.</summary>

@@ -34,7 +34,7 @@ internal sealed class S3CheckpointStore : ICheckpointStore
         foreach (var (name, bytes) in checkpoint.Files)
         {
             await SdkCall.RunAsync("s3", "UploadCheckpointFile", () => _transfer.UploadAsync(_bucket, Key(id, CheckName(name)), bytes.LongLength,
-                (offset, count) => new MemoryStream(bytes, (int)offset, (int)count, writable: false), cancellationToken)).ConfigureAwait(false);
+                (offset, count) => new MemoryStream(bytes, (int)offset, (int)count, writable: false, publiclyVisible: true), cancellationToken)).ConfigureAwait(false);
         }
 
         var manifest = JsonSerializer.SerializeToUtf8Bytes(checkpoint.Manifest, ManifestJson);
