@@ -52,9 +52,9 @@ internal static partial class SubmitCommand
         using var document = ParseJson(specFile, text);
         var spec = document.RootElement;
         jobId ??= NewJobId(spec);
-        if (!JobIdPattern().IsMatch(jobId))
+        if (!JobMessage.IsValidJobId(jobId))
         {
-            throw new FleetInputException($"--job-id: must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, got '{jobId}'");
+            throw new FleetInputException($"--job-id: must be {JobMessage.JobIdRule}, got '{jobId}'");
         }
 
         var message = new JobMessage { JobId = jobId, Spec = spec };
@@ -155,9 +155,6 @@ internal static partial class SubmitCommand
         if (name.Length > 64) name = name[..64];
         return $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{RandomNumberGenerator.GetHexString(6, lowercase: true)}";
     }
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")]
-    private static partial Regex JobIdPattern();
 
     [GeneratedRegex("[^A-Za-z0-9_.-]+")]
     private static partial Regex InvalidIdCharacters();

@@ -12,8 +12,15 @@ public sealed record JobMessage
     /// <summary>The envelope version this code writes and reads.</summary>
     public const int CurrentVersion = 1;
 
+    /// <summary>What a job id may be: it names the job's S3 prefix and table key.</summary>
+    public const string JobIdRule = "1-128 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
     [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
     [JsonPropertyName("job_id")] public required string JobId { get; init; }
+    /// <summary>Whether <paramref name="jobId"/> follows <see cref="JobIdRule"/>.</summary>
+    public static bool IsValidJobId(string jobId) =>
+        jobId.Length is >= 1 and <= 128 && char.IsAsciiLetterOrDigit(jobId[0]) && jobId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
     /// <summary>The job spec, kept as JSON: the queue does not interpret it.</summary>
     [JsonPropertyName("spec")] public required JsonElement Spec { get; init; }
 }

@@ -12,7 +12,7 @@ public static class JobMessageCodec
     /// <summary>Serializes a job; throws <see cref="InvalidJobMessageException"/> when it is invalid or larger than <paramref name="maxBytes"/>.</summary>
     public static string Encode(JobMessage job, int maxBytes)
     {
-        if (string.IsNullOrWhiteSpace(job.JobId)) throw new InvalidJobMessageException("the job id is empty");
+        if (!JobMessage.IsValidJobId(job.JobId)) throw new InvalidJobMessageException($"the job id must be {JobMessage.JobIdRule}, got '{job.JobId}'");
         if (job.Spec.ValueKind != JsonValueKind.Object) throw new InvalidJobMessageException("the spec must be a JSON object");
         var body = JsonSerializer.Serialize(job);
         var size = Encoding.UTF8.GetByteCount(body);
@@ -35,6 +35,7 @@ public static class JobMessageCodec
                 return (null, $"message version {v} is not supported (this build reads {JobMessage.CurrentVersion})");
             var job = doc.RootElement.Deserialize<JobMessage>();
             if (job is null || string.IsNullOrWhiteSpace(job.JobId)) return (null, "the message has no 'job_id'");
+            if (!JobMessage.IsValidJobId(job.JobId)) return (null, $"the message's 'job_id' must be {JobMessage.JobIdRule}, got '{job.JobId}'");
             if (job.Spec.ValueKind != JsonValueKind.Object) return (null, "the message's 'spec' is not a JSON object");
             return (job with { Spec = job.Spec.Clone() }, null);
         }
