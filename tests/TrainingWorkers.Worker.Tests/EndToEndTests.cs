@@ -148,6 +148,25 @@ public sealed class EndToEndTests(MotoFixture moto)
         Assert.True(done.Progress!.Epoch < 30, $"it ran to the end: epoch {done.Progress.Epoch}");
     }
 
+    [Fact]
+    public async Task JobOutlivingTheMessage_FreshCopyQueuedOldDeleted_JobSucceedsAndQueueEmpties()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        // SQS's 12-hour visibility cap, shrunk: the message is replaced after 8 s of a job that trains longer.
+        var worker = fleet.StartWorker("worker-a", new Dictionary<string, string> { ["TW_Worker__MessageRenewAfter"] = "00:00:08" });
+        await fleet.SubmitAsync("marathon", fleet.Spec("marathon", epochs: 8, slow: true));
+
+        var done = await fleet.WaitForEndAsync("marathon", JobTimeout);
+
+        Assert.True(done.Status == JobStatus.Succeeded, $"{done.Status} {done.Error}\n{worker.Log}");
+        Assert.Contains("Job marathon: message replaced by a fresh copy", worker.Log, StringComparison.Ordinal);
+        Assert.Equal(1, done.Attempts);
+        // The copy comes back once the job is done, and is deleted as a duplicate of a finished job.
+        await worker.WaitForLogAsync("Job marathon is Succeeded: duplicate message deleted", TimeSpan.FromSeconds(30));
+        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
+        Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
+    }
+
     private static async Task AwsCliAsync(Uri endpoint, params string[] args)
     {
         var info = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true };
