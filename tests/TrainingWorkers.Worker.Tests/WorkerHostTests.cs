@@ -60,17 +60,7 @@ public sealed class WorkerHostTests(MotoFixture moto)
     public async Task OnAnInstance_ProtectedFromScaleInWhileTraining_SpotNoticeHandsTheJobOff()
     {
         await using var fleet = await Fleet.CreateAsync(moto.Server);
-        var autoScaling = new AutoScalingClient(fleet.Connection.CreateSignedClient("autoscaling"), fleet.Connection);
-        var group = fleet.Name;
-        await autoScaling.SendAsync("CreateLaunchConfiguration",
-            [new("LaunchConfigurationName", group), new("ImageId", "ami-12c6146b"), new("InstanceType", "g5.xlarge")], CancellationToken.None);
-        await autoScaling.SendAsync("CreateAutoScalingGroup",
-        [
-            new("AutoScalingGroupName", group), new("LaunchConfigurationName", group), new("MinSize", "1"), new("MaxSize", "1"),
-            new("DesiredCapacity", "1"), new("AvailabilityZones.member.1", "us-east-1a"),
-        ], CancellationToken.None);
-        var groups = await autoScaling.SendAsync("DescribeAutoScalingGroups", [new("AutoScalingGroupNames.member.1", group)], CancellationToken.None);
-        var instanceId = groups.Descendants().First(e => e.Name.LocalName == "InstanceId").Value;
+        var (autoScaling, instanceId) = await CreateGroupAsync(fleet);
         await using var imds = new FakeImds(instanceId, FreePort());
         var worker = fleet.StartWorker("unused", new Dictionary<string, string>
         {
@@ -92,6 +82,44 @@ public sealed class WorkerHostTests(MotoFixture moto)
         Assert.False(await autoScaling.IsProtectedFromScaleInAsync(instanceId, CancellationToken.None));
         var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
         Assert.Equal(1, depth.Waiting);
+    }
+
+    [Fact]
+    public async Task OnAnInstance_ScaleInTerminatingState_StopsAndCompletesTheLifecycleAction()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server, trainExamples: 100, testExamples: 10);
+        var (_, instanceId) = await CreateGroupAsync(fleet);
+        await using var imds = new FakeImds(instanceId, FreePort());
+        var worker = fleet.StartWorker("unused", new Dictionary<string, string>
+        {
+            ["TW_Worker__UseInstanceMetadata"] = "true", ["TW_Aws__ImdsEndpoint"] = imds.Url.ToString(),
+            ["TW_Worker__InstancePollInterval"] = "00:00:01", ["TW_Worker__LifecycleHookName"] = "drain",
+        });
+        await worker.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
+
+        imds.LifecycleState = "Terminated";
+
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Instance notice: Auto Scaling is terminating the instance", worker.Log, StringComparison.Ordinal);
+        // moto does not implement CompleteLifecycleAction: its refusal shows the call was made (the adapter tests check the wire format).
+        Assert.True(worker.Log.Contains("Lifecycle action drain completed", StringComparison.Ordinal)
+            || worker.Log.Contains("CompleteLifecycleAction", StringComparison.Ordinal), worker.Log);
+    }
+
+    // An Auto Scaling group of one instance in moto; the fake IMDS then answers as that instance.
+    private static async Task<(AutoScalingClient Client, string InstanceId)> CreateGroupAsync(Fleet fleet)
+    {
+        var autoScaling = new AutoScalingClient(fleet.Connection.CreateSignedClient("autoscaling"), fleet.Connection);
+        var group = fleet.Name;
+        await autoScaling.SendAsync("CreateLaunchConfiguration",
+            [new("LaunchConfigurationName", group), new("ImageId", "ami-12c6146b"), new("InstanceType", "g5.xlarge")], CancellationToken.None);
+        await autoScaling.SendAsync("CreateAutoScalingGroup",
+        [
+            new("AutoScalingGroupName", group), new("LaunchConfigurationName", group), new("MinSize", "1"), new("MaxSize", "1"),
+            new("DesiredCapacity", "1"), new("AvailabilityZones.member.1", "us-east-1a"),
+        ], CancellationToken.None);
+        var groups = await autoScaling.SendAsync("DescribeAutoScalingGroups", [new("AutoScalingGroupNames.member.1", group)], CancellationToken.None);
+        return (autoScaling, groups.Descendants().First(e => e.Name.LocalName == "InstanceId").Value);
     }
 
     private static int FreePort()
