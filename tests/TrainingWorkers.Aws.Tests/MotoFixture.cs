@@ -1,31 +1,12 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
+using TrainingWorkers.Aws;
 
-namespace TrainingWorkers.Aws.Tests;
+namespace TrainingWorkers.Testing;
 
-/// <summary>One moto server shared by the tests of the "moto" collection; every test uses its own random names.</summary>
-public sealed class MotoFixture : IAsyncLifetime
+/// <summary>The AWS adapter tests' part of the shared fixture: options and connections pointing at the server.</summary>
+public sealed partial class MotoFixture
 {
-    public const string AccessKeyId = "AKIAIOSFODNN7TESTKEY";
-    public const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYTESTSECRET";
-    private MotoServer? _server;
-
-    public MotoServer Server => _server ?? throw new InvalidOperationException("moto is not running");
-
-    public async Task InitializeAsync()
-    {
-        // The adapters use the default credential chain; the environment is its first link.
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", AccessKeyId);
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", SecretKey);
-        Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
-        _server = await MotoServer.StartAsync(TimeSpan.FromSeconds(60));
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_server is not null) await _server.DisposeAsync();
-    }
-
     /// <summary>Options pointing at this server, with short retries so failures surface quickly.</summary>
     public AwsOptions Options(Action<AwsOptions>? configure = null)
     {
@@ -44,8 +25,6 @@ public sealed class MotoFixture : IAsyncLifetime
 
     internal AwsConnection Connection(AwsOptions? options = null, AWSCredentials? credentials = null) =>
         new(options ?? Options(), NullLogger.Instance, credentials);
-
-    public static string RandomName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 17, 63)];
 }
 
 [CollectionDefinition(Name)]

@@ -54,10 +54,7 @@ public sealed class EndToEndTests(MotoFixture moto)
     public async Task WorkerKilledMidJob_OtherWorkerTakesOverAfterLeaseAndResumesFromNewestCheckpoint()
     {
         await using var fleet = await Fleet.CreateAsync(moto.Server);
-        var first = fleet.StartWorker("worker-a");
-        await first.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
-        await fleet.SubmitAsync("long", fleet.Spec("long", epochs: 6, slow: true));
-        await fleet.WaitForAsync("long", r => r.LatestCheckpointId is not null, JobTimeout, "checkpointed");
+        var first = await fleet.StartTrainingAsync("worker-a", "long", epochs: 6);
 
         first.Kill();
         await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
@@ -77,10 +74,7 @@ public sealed class EndToEndTests(MotoFixture moto)
     public async Task WorkerTerminated_CheckpointsHandsOffAndExitsInBound_OtherWorkerFinishes()
     {
         await using var fleet = await Fleet.CreateAsync(moto.Server);
-        var first = fleet.StartWorker("worker-a");
-        await first.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
-        await fleet.SubmitAsync("moved", fleet.Spec("moved", epochs: 6, slow: true));
-        await fleet.WaitForAsync("moved", r => r.LatestCheckpointId is not null, JobTimeout, "checkpointed");
+        var first = await fleet.StartTrainingAsync("worker-a", "moved", epochs: 6);
 
         var clock = Stopwatch.StartNew();
         first.Terminate();
@@ -127,10 +121,7 @@ public sealed class EndToEndTests(MotoFixture moto)
     public async Task CancelRunningJob_CancelledWithinAHeartbeatAndNoCheckpointsAfter()
     {
         await using var fleet = await Fleet.CreateAsync(moto.Server);
-        var worker = fleet.StartWorker("worker-a");
-        await worker.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
-        await fleet.SubmitAsync("unwanted", fleet.Spec("unwanted", epochs: 30, slow: true));
-        await fleet.WaitForAsync("unwanted", r => r.LatestCheckpointId is not null, JobTimeout, "checkpointed");
+        var worker = await fleet.StartTrainingAsync("worker-a", "unwanted", epochs: 30);
 
         var clock = Stopwatch.StartNew();
         Assert.Equal(JobStatus.Running, await fleet.Store.RequestCancelAsync("unwanted", CancellationToken.None));

@@ -13,29 +13,6 @@ using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Worker.Tests;
 
-/// <summary>One moto server for the end-to-end tests; each test builds its own <see cref="Fleet"/> on it.</summary>
-public sealed class MotoFixture : IAsyncLifetime
-{
-    public const string AccessKeyId = "AKIAIOSFODNN7TESTKEY";
-    public const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYTESTSECRET";
-    private MotoServer? _server;
-
-    public MotoServer Server => _server ?? throw new InvalidOperationException("moto is not running");
-
-    public async Task InitializeAsync()
-    {
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", AccessKeyId);
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", SecretKey);
-        Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
-        _server = await MotoServer.StartAsync(TimeSpan.FromSeconds(60));
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_server is not null) await _server.DisposeAsync();
-    }
-}
-
 [CollectionDefinition(Name)]
 public sealed class FleetCollection : ICollectionFixture<MotoFixture>
 {
@@ -101,11 +78,8 @@ internal sealed class Fleet : IAsyncDisposable
     /// <summary>Starts a worker with short leases (so takeovers happen in seconds) and the given overrides.</summary>
     public WorkerProcess StartWorker(string name, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var env = new Dictionary<string, string>
+        var env = new Dictionary<string, string?>(MotoFixture.ChildEnvironment())
         {
-            ["AWS_ACCESS_KEY_ID"] = MotoFixture.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = MotoFixture.SecretKey,
-            ["AWS_REGION"] = "us-east-1",
             ["TW_Aws__ServiceUrl"] = Moto.Url.ToString(),
             ["TW_Aws__Region"] = "us-east-1",
             ["TW_Aws__Queue__QueueUrl"] = QueueUrl,
@@ -152,6 +126,16 @@ internal sealed class Fleet : IAsyncDisposable
     {
         Assert.True(await Store.CreateAsync(jobId, spec.GetRawText(), CancellationToken.None));
         await Queue.SubmitAsync(new JobMessage { JobId = jobId, Spec = spec }, CancellationToken.None);
+    }
+
+    /// <summary>Starts a worker and a slow job on it, and returns once the job has a durable checkpoint.</summary>
+    public async Task<WorkerProcess> StartTrainingAsync(string workerName, string jobId, int epochs)
+    {
+        var worker = StartWorker(workerName);
+        await worker.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
+        await SubmitAsync(jobId, Spec(jobId, epochs, slow: true));
+        await WaitForAsync(jobId, r => r.LatestCheckpointId is not null, TimeSpan.FromMinutes(3), "checkpointed");
+        return worker;
     }
 
     public async Task<JobRecord> WaitForAsync(string jobId, Func<JobRecord, bool> condition, TimeSpan timeout, string what)

@@ -32,11 +32,16 @@ internal sealed partial class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public static WorkerProcess Start(string name, IReadOnlyDictionary<string, string> environment)
+    /// <param name="environment">Added to this process's environment; a null value removes the variable.</param>
+    public static WorkerProcess Start(string name, IReadOnlyDictionary<string, string?> environment)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tw-worker.dll"));
-        foreach (var (key, value) in environment) info.Environment[key] = value;
+        foreach (var (key, value) in environment)
+        {
+            if (value is null) info.Environment.Remove(key);
+            else info.Environment[key] = value;
+        }
         var worker = new WorkerProcess(Process.Start(info)!, name);
         worker._process.OutputDataReceived += (_, e) => worker.Append(e.Data);
         worker._process.ErrorDataReceived += (_, e) => worker.Append(e.Data);

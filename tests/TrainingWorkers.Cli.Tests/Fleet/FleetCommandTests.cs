@@ -23,11 +23,11 @@ public sealed class FleetCommandTests : IDisposable
     // Generous: each `tw` is a fresh .NET process, and the machine may be loaded by other builds.
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
-    private readonly FleetFixture _moto;
+    private readonly MotoFixture _moto;
     private readonly string _dir = Directory.CreateTempSubdirectory("tw-fleet-").FullName;
     private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..12];
 
-    public FleetCommandTests(FleetFixture moto) => _moto = moto;
+    public FleetCommandTests(MotoFixture moto) => _moto = moto;
 
     private string EnvironmentsFile => Path.Combine(_dir, "config", "environments.json");
 
@@ -209,7 +209,7 @@ public sealed class FleetCommandTests : IDisposable
     {
         var env = await CreateEnvironmentAsync();
         await SubmitAsync("w1");
-        using var wait = TwProcess.Start(_dir, FleetFixture.TwEnvironment(EnvironmentsFile), "wait", "w1", "--poll", "0.2");
+        using var wait = TwProcess.Start(_dir, MotoFixture.TwEnvironment(EnvironmentsFile), "wait", "w1", "--poll", "0.2");
         await using var services = _moto.Services(env.QueueUrl, env.Table);
         var store = services.GetRequiredService<IJobStore>();
         var lease = (await store.TryClaimAsync("w1", "worker-a", Lease, CancellationToken.None))!;
@@ -287,7 +287,7 @@ public sealed class FleetCommandTests : IDisposable
     }
 
     private Task<(int ExitCode, string Stdout, string Stderr)> Tw(params string[] args) =>
-        TwProcess.RunAsync(_dir, FleetFixture.TwEnvironment(EnvironmentsFile), Timeout, args);
+        TwProcess.RunAsync(_dir, MotoFixture.TwEnvironment(EnvironmentsFile), Timeout, args);
 
     private async Task<TestEnvironment> CreateEnvironmentAsync(params string[] extra)
     {
