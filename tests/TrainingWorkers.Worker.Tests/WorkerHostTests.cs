@@ -106,6 +106,52 @@ public sealed class WorkerHostTests(MotoFixture moto)
             || worker.Log.Contains("CompleteLifecycleAction", StringComparison.Ordinal), worker.Log);
     }
 
+    [Fact]
+    public async Task Otlp_EndpointConfigured_JobSpansAndMetricsExported()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server, trainExamples: 300, testExamples: 50);
+        var requests = new List<string>();
+        using var collector = new HttpListener();
+        var port = FreePort();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        var collecting = Task.Run(async () =>
+        {
+            while (collector.IsListening)
+            {
+                try
+                {
+                    var context = await collector.GetContextAsync();
+                    lock (requests) requests.Add($"{context.Request.HttpMethod} {context.Request.Url!.AbsolutePath} {context.Request.ContentType}");
+                    context.Response.StatusCode = 200;
+                    context.Response.Close();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        });
+        var worker = fleet.StartWorker("worker-a", new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}", ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+        await fleet.SubmitAsync("traced", fleet.Spec("traced", epochs: 1));
+        Assert.Equal(JobStatus.Succeeded, (await fleet.WaitForEndAsync("traced", TimeSpan.FromMinutes(2))).Status);
+
+        worker.Terminate();
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        collector.Stop();
+        await collecting;
+
+        // The exporters flush when the worker stops.
+        lock (requests)
+        {
+            Assert.Contains(requests, r => r.StartsWith("POST /v1/traces application/x-protobuf", StringComparison.Ordinal));
+            Assert.Contains(requests, r => r.StartsWith("POST /v1/metrics application/x-protobuf", StringComparison.Ordinal));
+        }
+    }
+
     // An Auto Scaling group of one instance in moto; the fake IMDS then answers as that instance.
     private static async Task<(AutoScalingClient Client, string InstanceId)> CreateGroupAsync(Fleet fleet)
     {
