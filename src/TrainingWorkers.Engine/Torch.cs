@@ -53,6 +53,22 @@ public static class Torch
         }
     }
 
+    /// <summary>cuDNN's benchmark mode (process-wide): time the convolution algorithms once per shape and keep the fastest. Matters only on CUDA.</summary>
+    public static bool CudnnBenchmark
+    {
+        get
+        {
+            EnsureInitialized();
+            Status.Check(NativeMethods.GetCudnnBenchmark(out var enabled), "tw_get_cudnn_benchmark");
+            return enabled != 0;
+        }
+        set
+        {
+            EnsureInitialized();
+            Status.Check(NativeMethods.SetCudnnBenchmark(value ? 1 : 0), "tw_set_cudnn_benchmark");
+        }
+    }
+
     /// <summary>Seeds libtorch's generators (weight init, dropout).</summary>
     public static void ManualSeed(ulong seed)
     {

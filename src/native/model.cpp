@@ -198,19 +198,34 @@ void set_training(tw_model* model, bool training) {
 
 namespace {
 
+/*
+ * The caller's batch as a tensor on the model's device. On CPU libtorch reads the caller's (pinned
+ * managed) array in place. On CUDA the batch is first copied into page-locked host memory, kept on
+ * the model and grown when a batch is larger, so the copy to the GPU can be asynchronous. Reusing
+ * that memory in the next call is safe: every step ends with a read of its loss on the host, which
+ * waits for the stream, and so for this copy.
+ */
+torch::Tensor to_device(tw_model* m, torch::Tensor& staging, void* data, std::vector<int64_t> shape, c10::ScalarType type) {
+  auto host = torch::from_blob(data, shape, type);
+  if (m->device.is_cpu()) return host;
+  const int64_t count = host.numel();
+  if (!staging.defined() || staging.numel() < count || staging.scalar_type() != type) {
+    staging = torch::empty({count}, torch::TensorOptions().dtype(type).pinned_memory(true));
+  }
+  auto pinned = staging.narrow(0, 0, count).view(shape);
+  pinned.copy_(host);
+  return pinned.to(m->device, /*non_blocking=*/true);
+}
+
 torch::Tensor input_tensor(tw_model* m, const float* x, int64_t n) {
   std::vector<int64_t> shape{n};
   shape.insert(shape.end(), m->input_shape.begin(), m->input_shape.end());
-  // from_blob borrows the caller's pinned buffer; .to() copies only for a GPU.
-  auto t = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
-  return m->device.is_cpu() ? t : t.to(m->device, /*non_blocking=*/true);
+  return to_device(m, m->pinned_x, const_cast<float*>(x), shape, torch::kFloat32);
 }
 
 torch::Tensor target_tensor(tw_model* m, const void* y, int64_t n) {
-  auto t = m->classification
-               ? torch::from_blob(const_cast<void*>(y), {n}, torch::kInt64)
-               : torch::from_blob(const_cast<void*>(y), {n, m->output_size}, torch::kFloat32);
-  return m->device.is_cpu() ? t : t.to(m->device, /*non_blocking=*/true);
+  return m->classification ? to_device(m, m->pinned_y, const_cast<void*>(y), {n}, torch::kInt64)
+                           : to_device(m, m->pinned_y, const_cast<void*>(y), {n, m->output_size}, torch::kFloat32);
 }
 
 torch::Tensor loss_of(tw_model* m, const torch::Tensor& out, const torch::Tensor& y, bool sum) {
@@ -307,23 +322,39 @@ int tw_train_step(tw_model* model, tw_optimizer* optimizer, const float* x, cons
     auto input = tw::input_tensor(model, x, n);
     auto target = tw::target_tensor(model, y, n);
     if (!optimizer->gradients_pending) optimizer->optimizer->zero_grad();
-    auto out = tw::forward(model, input);
-    auto data_loss = tw::loss_of(model, out, target, /*sum=*/false);
+    torch::Tensor out;
+    torch::Tensor data_loss;
+    {
+      // Autocast covers the forward pass and the loss only, as torch.autocast is meant to be used.
+      tw::AutocastScope autocast(*model);
+      out = tw::forward(model, input);
+      data_loss = tw::loss_of(model, out, target, /*sum=*/false);
+    }
     auto total = data_loss;
     if (optimizer->l1 > 0.0) {
-      auto penalty = torch::zeros({}, out.options());
+      auto penalty = torch::zeros({}, data_loss.options());
       for (auto& w : optimizer->l1_weights) {
         if (w.requires_grad()) penalty = penalty + w.abs().sum();
       }
       total = total + optimizer->l1 * penalty;
     }
     if (optimizer->loss_weight != 1.0) total = total * optimizer->loss_weight;
+    if (optimizer->loss_scale > 0.0) total = total * optimizer->loss_scale;
     total.backward();
     optimizer->gradients_pending = optimizer->accumulate_only;
+    optimizer->last_step = TW_STEP_ACCUMULATED;
     if (!optimizer->accumulate_only) {
+      // Data-parallel ranks average the still-scaled gradients, so all of them see the same
+      // inf/NaN and skip (or take) the same step.
       if (optimizer->sync_gradients) optimizer->sync_gradients(optimizer->parameters);
-      if (optimizer->clip_norm > 0.0) torch::nn::utils::clip_grad_norm_(optimizer->parameters, optimizer->clip_norm);
-      optimizer->optimizer->step();
+      const bool finite = optimizer->loss_scale <= 0.0 || tw::unscale_gradients(optimizer->parameters, optimizer->loss_scale);
+      if (finite) {
+        if (optimizer->clip_norm > 0.0) torch::nn::utils::clip_grad_norm_(optimizer->parameters, optimizer->clip_norm);
+        optimizer->optimizer->step();
+        optimizer->last_step = TW_STEP_TAKEN;
+      } else {
+        optimizer->last_step = TW_STEP_SKIPPED;  // the next call zeroes the gradients
+      }
     }
     *loss = data_loss.item<float>();
     *correct = model->classification ? out.argmax(1).eq(target).sum().item<int64_t>() : 0;
@@ -336,12 +367,21 @@ int tw_eval_step(tw_model* model, const float* x, const void* y, int64_t n, doub
     tw::require(loss_sum != nullptr, "loss_sum must not be null");
     torch::NoGradGuard no_grad;
     tw::set_training(model, false);
-    auto out = tw::forward(model, tw::input_tensor(model, x, n));
+    auto input = tw::input_tensor(model, x, n);
     auto target = tw::target_tensor(model, y, n);
-    // MSE is summed over every output value and reported per sample by the caller.
-    *loss_sum = tw::loss_of(model, out, target, /*sum=*/true).item<double>();
+    torch::Tensor out;
+    torch::Tensor loss;
+    {
+      tw::AutocastScope autocast(*model);
+      out = tw::forward(model, input);
+      // MSE is summed over every output value and reported per sample by the caller.
+      loss = tw::loss_of(model, out, target, /*sum=*/true);
+    }
+    *loss_sum = loss.item<double>();
     if (outputs != nullptr) {
-      auto values = (model->classification ? torch::softmax(out, 1) : out).to(torch::kCPU, torch::kFloat32).contiguous();
+      // Under autocast the outputs are bf16/fp16: the probabilities are computed in float32.
+      out = out.to(torch::kFloat32);
+      auto values = (model->classification ? torch::softmax(out, 1) : out).to(torch::kCPU).contiguous();
       std::memcpy(outputs, values.data_ptr<float>(), sizeof(float) * static_cast<size_t>(values.numel()));
     }
   });

@@ -93,6 +93,26 @@ void set_training(tw_model* model, bool training);
 /// The parts transfer learning names: "backbone" (a TorchScript backbone and the native backbone layers) and "head".
 bool in_part(const std::string& parameter, const std::string& part);
 
+/// Autocast over a scope (the forward pass and loss), as `with torch.autocast(...)`: enabled for
+/// the model's device and precision on entry; on exit the previous state is back and the cast
+/// cache cleared. Does nothing for a float32 model.
+class AutocastScope {
+ public:
+  explicit AutocastScope(const tw_model& model);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_ = false;
+  c10::DeviceType device_type_ = c10::DeviceType::CPU;
+  bool was_enabled_ = false;
+  c10::ScalarType previous_dtype_ = c10::ScalarType::Float;
+};
+
+/// Divides the gradients by `scale` and tells whether every one is finite (GradScaler.unscale_).
+bool unscale_gradients(const std::vector<torch::Tensor>& parameters, double scale);
+
 /// Copies bytes into a malloc'd buffer the caller frees with tw_buffer_free.
 void copy_to_buffer(const void* bytes, size_t size, uint8_t** data, int64_t* length);
 
@@ -112,6 +132,11 @@ struct tw_model {
   // The train/eval mode last set, so the training step does not walk the module tree every call.
   int mode = -1;  // -1 unknown, 0 eval, 1 train
   torch::Device device{torch::kCPU};
+  // Autocast dtype of the forward pass and loss (tw_model_set_precision); Float means none.
+  c10::ScalarType autocast_dtype = c10::ScalarType::Float;
+  // On CUDA: page-locked staging for the batch's inputs and targets, reused across steps.
+  torch::Tensor pinned_x;
+  torch::Tensor pinned_y;
   bool classification = true;
   std::vector<int64_t> input_shape;  // per sample, e.g. {1, 28, 28} or {784}
   int64_t input_size = 0;
@@ -127,6 +152,9 @@ struct tw_optimizer {
   double loss_weight = 1.0;
   bool accumulate_only = false;
   bool gradients_pending = false;
+  // Loss scaling (tw_optimizer_set_loss_scale): 0 is off. last_step is a tw_step_outcome.
+  double loss_scale = 0.0;
+  int last_step = TW_STEP_ACCUMULATED;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::vector<torch::Tensor> parameters;  // trainable, in module order
   std::vector<torch::Tensor> l1_weights;  // weight matrices and kernels (dim >= 2)

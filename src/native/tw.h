@@ -156,6 +156,30 @@ TW_EXPORT int tw_optimizer_set_accumulation(tw_optimizer* optimizer, double loss
  */
 TW_EXPORT int tw_model_parameters_copy(tw_model* model, float* out, int64_t capacity, int64_t* count);
 
+/*
+ * ---- Mixed precision and CUDA settings (amp.cpp) ----
+ *
+ * Autocast runs the forward pass and the loss of tw_train_step and tw_eval_step in a lower
+ * precision, as torch.autocast does; parameters, gradients, backward's accumulation and the
+ * optimizer stay float32. bf16 works on CUDA and on CPU; fp16 only on CUDA (libtorch's CPU
+ * autocast is bfloat16) and wants loss scaling (tw_optimizer_set_loss_scale).
+ */
+enum tw_precision { TW_PRECISION_FP32 = 0, TW_PRECISION_BF16 = 1, TW_PRECISION_FP16 = 2 };
+TW_EXPORT int tw_model_set_precision(tw_model* model, int precision);
+/*
+ * Loss scaling: with scale > 0 each step multiplies its loss by scale before backward, and the
+ * step that ends an accumulation divides the gradients by it (after the data-parallel all-reduce,
+ * before clipping); if any gradient is then inf or NaN, the optimizer step is skipped. 0 turns it
+ * off. When to grow or shrink the scale is the caller's policy (LossScaler in C#).
+ */
+TW_EXPORT int tw_optimizer_set_loss_scale(tw_optimizer* optimizer, double scale);
+/* What the last tw_train_step did with the optimizer: a tw_step_outcome. */
+enum tw_step_outcome { TW_STEP_ACCUMULATED = 0, TW_STEP_TAKEN = 1, TW_STEP_SKIPPED = 2 };
+TW_EXPORT int tw_optimizer_last_step(tw_optimizer* optimizer, int* out);
+/* cuDNN's autotuner for convolutions (process-wide; it matters only on CUDA). */
+TW_EXPORT int tw_set_cudnn_benchmark(int enabled);
+TW_EXPORT int tw_get_cudnn_benchmark(int* out);
+
 #ifdef __cplusplus
 }
 #endif

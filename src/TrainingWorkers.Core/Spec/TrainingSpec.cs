@@ -10,6 +10,16 @@ public enum OptimizerType
     Adadelta,
 }
 
+/// <summary>The precision of the forward pass and loss (autocast); parameters and the optimizer stay float32.</summary>
+public enum Precision
+{
+    Fp32,
+    /// <summary>Autocast to bfloat16, on CUDA and on CPU.</summary>
+    Bf16,
+    /// <summary>Autocast to float16 with dynamic loss scaling; CUDA only.</summary>
+    Fp16,
+}
+
 public enum ScheduleType
 {
     Constant,
@@ -42,6 +52,10 @@ public sealed record TrainingSpec
     public int Threads { get; init; }
     /// <summary><c>auto</c> (CUDA when present), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>Mixed precision: <c>fp16</c> needs a CUDA device.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
+    /// <summary>On CUDA, let cuDNN time its convolution algorithms and keep the fastest (libtorch's benchmark mode).</summary>
+    public bool CudnnBenchmark { get; init; } = true;
     /// <summary>
     /// The longest a worker trains the job in one attempt (SageMaker's MaxRuntimeInSeconds); over it the
     /// job is stopped and Failed. Null: no limit.

@@ -24,6 +24,8 @@ internal static class TrainingSpecReader
             Seed = r.ULong("seed", defaults.Seed),
             Threads = r.Int("threads", 0, v => v is >= 0 and <= 1024, "must be between 0 (one per core) and 1024"),
             Device = device,
+            Precision = r.Enum("precision", Precision.Fp32),
+            CudnnBenchmark = r.Bool("cudnn_benchmark", defaults.CudnnBenchmark),
             MaxRuntimeSeconds = r.NullableInt("max_runtime_seconds", v => v is >= 1 and <= 28 * 24 * 3600, "must be between 1 and 2419200 (28 days)"),
         };
         if (spec.LrSchedule.WarmupEpochs >= spec.Epochs && spec.LrSchedule.WarmupEpochs > 0)
@@ -31,6 +33,8 @@ internal static class TrainingSpecReader
             r.Error("lr_schedule.warmup_epochs", $"must be less than training.epochs ({spec.Epochs}), got {spec.LrSchedule.WarmupEpochs}");
         }
 
+        // libtorch's CPU autocast is bfloat16 only; a device chosen at run time (auto) is checked there.
+        if (spec.Precision == Precision.Fp16 && device == "cpu") r.Error("precision", "fp16 needs a CUDA device (training.device is cpu): use bf16 or fp32 on cpu");
         r.RejectUnknownFields();
         return spec;
     }

@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine.Native;
 
 namespace TrainingWorkers.Engine.Models;
@@ -16,6 +17,8 @@ public sealed class Model : IDisposable
 
     public ModelDefinition Definition { get; }
     public string Device { get; }
+    /// <summary>The autocast precision of the forward pass and loss; see <see cref="SetPrecision"/>.</summary>
+    public Precision Precision { get; private set; } = Precision.Fp32;
     internal ModelHandle Handle => _handle;
 
     /// <summary>Builds the network on a device ("cpu", "cuda", "cuda:1"), initialized from libtorch's current seed.</summary>
@@ -72,6 +75,7 @@ public sealed class Model : IDisposable
         fixed (long* yp = labels)
         {
             Status.Check(NativeMethods.TrainStep(_handle, optimizer.Handle, xp, yp, n, out var loss, out var correct), "training step");
+            optimizer.StepCompleted();
             return new StepResult(loss, correct);
         }
     }
@@ -84,6 +88,7 @@ public sealed class Model : IDisposable
         fixed (float* yp = targets)
         {
             Status.Check(NativeMethods.TrainStep(_handle, optimizer.Handle, xp, yp, n, out var loss, out _), "training step");
+            optimizer.StepCompleted();
             return new StepResult(loss, 0);
         }
     }
@@ -114,6 +119,16 @@ public sealed class Model : IDisposable
             Status.Check(NativeMethods.EvalStep(_handle, xp, yp, n, out var lossSum, op), "evaluation step");
             return lossSum;
         }
+    }
+
+    /// <summary>
+    /// Autocasts the forward pass and loss of every following train and eval step (bf16: CUDA or CPU;
+    /// fp16: CUDA only, and an optimizer wants loss scaling then). Parameters stay float32.
+    /// </summary>
+    public void SetPrecision(Precision precision)
+    {
+        Status.Check(NativeMethods.ModelSetPrecision(_handle, (int)precision), "setting the precision");
+        Precision = precision;
     }
 
     /// <summary>The parameters and buffers (batch-norm statistics) in libtorch's archive format.</summary>

@@ -25,8 +25,56 @@ public sealed class Optimizer : IDisposable
             Status.Check(status, "building the optimizer");
         }
 
-        return new Optimizer(handle);
+        var optimizer = new Optimizer(handle);
+        // float16's range is narrow: small gradients underflow to 0 without loss scaling.
+        if (training.Precision == Precision.Fp16) optimizer.UseLossScaler(new LossScaler());
+        return optimizer;
     }
+
+    /// <summary>The loss scaling of an fp16 run; null when the loss is not scaled.</summary>
+    public LossScaler? LossScaler { get; private set; }
+
+    /// <summary>Scales every following step's loss by the scaler's scale (any precision; fp16 is what needs it).</summary>
+    internal void UseLossScaler(LossScaler scaler)
+    {
+        LossScaler = scaler;
+        SetLossScale(scaler.Scale);
+    }
+
+    /// <summary>Gives the scaler a checkpoint's state.</summary>
+    internal void RestoreLossScaler(LossScalerState state)
+    {
+        if (LossScaler is null) return;
+        LossScaler.Restore(state);
+        SetLossScale(LossScaler.Scale);
+    }
+
+    /// <summary>After each training step: lets the scaler see whether an optimizer step overflowed, and passes on a new scale.</summary>
+    internal void StepCompleted()
+    {
+        if (LossScaler is not { } scaler) return;
+        Status.Check(NativeMethods.OptimizerLastStep(_handle, out var outcome), "reading the step's outcome");
+        if (outcome == StepAccumulated) return;
+        var before = scaler.Scale;
+        scaler.Update(overflowed: outcome == StepSkipped);
+        if (scaler.Scale != before) SetLossScale(scaler.Scale);
+    }
+
+    /// <summary>Whether the last training step skipped its optimizer step for inf/NaN gradients (loss scaling only).</summary>
+    internal bool LastStepSkipped
+    {
+        get
+        {
+            Status.Check(NativeMethods.OptimizerLastStep(_handle, out var outcome), "reading the step's outcome");
+            return outcome == StepSkipped;
+        }
+    }
+
+    private void SetLossScale(double scale) => Status.Check(NativeMethods.OptimizerSetLossScale(_handle, scale), "setting the loss scale");
+
+    // tw_step_outcome in tw.h.
+    private const int StepAccumulated = 0;
+    private const int StepSkipped = 2;
 
     /// <summary>The option text the shim reads ("type key=value ..."); unset fields keep PyTorch's defaults.</summary>
     internal static string Options(TrainingSpec training)

@@ -128,6 +128,7 @@ public sealed partial class Trainer
                 if (!parallel.IsRankZero) return;
             }
 
+            state.LossScaler = optimizer.LossScaler?.State;
             var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
             {
                 [ModelFile] = model.SaveState(),

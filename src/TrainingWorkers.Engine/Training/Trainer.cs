@@ -124,6 +124,7 @@ public sealed partial class Trainer
         optimizer.LoadState(Payload(OptimizerFile));
         Torch.SetRandomState(Payload(RandomFile));
         var state = TrainerState.Deserialize(Payload(StateFile));
+        if (state.LossScaler is { } scaler) optimizer.RestoreLossScaler(scaler);
         early?.Restore(state.BestValue, state.BestEpoch, state.EpochsWithoutImprovement);
         return (state, checkpoint.Files.GetValueOrDefault(BestModelFile));
     }

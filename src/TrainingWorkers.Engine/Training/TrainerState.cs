@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TrainingWorkers.Engine.Models;
 
 namespace TrainingWorkers.Engine.Training;
 
@@ -28,6 +29,8 @@ internal sealed class TrainerState
     public int BestEpoch { get; set; }
     public int EpochsWithoutImprovement { get; set; }
     public List<EpochRecord> History { get; set; } = [];
+    /// <summary>The loss scaler's state of an fp16 run; null otherwise.</summary>
+    public LossScalerState? LossScaler { get; set; }
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 

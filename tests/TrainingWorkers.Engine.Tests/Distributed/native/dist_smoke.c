@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   tw_optimizer* optimizer = NULL;
   tw_process_group* group = NULL;
   CHECK(tw_manual_seed(1));
-  CHECK(tw_model_create("input 4\nlinear 4 16\nrelu\nhead\nlinear 16 2\n", "cross_entropy", device, &model));
+  CHECK(tw_model_create("input 4\nlinear 4 16\nrelu\nhead\nlinear 16 2\n", "cross_entropy", device, NULL, NULL, &model));
   CHECK(tw_optimizer_create(model, "adam lr=0.05", &optimizer));
   CHECK(tw_dist_create(device, "127.0.0.1", port, 0, 1, 20000, &group));
   CHECK(tw_dist_attach(group, model, optimizer, 1 << 20));
