@@ -7,7 +7,7 @@ namespace TrainingWorkers.Engine.Native;
 /// Finds libtw_native.so explicitly, so a machine without libtorch (or without the built shim)
 /// fails at start-up with every path tried and why each failed, not at the first training step.
 /// </summary>
-internal static partial class NativeLibraryLoader
+internal static class NativeLibraryLoader
 {
     /// <summary>Overrides every other location.</summary>
     public const string PathVariable = "TW_NATIVE_LIB";
@@ -20,10 +20,10 @@ internal static partial class NativeLibraryLoader
         lock (Gate)
         {
             if (_handle != IntPtr.Zero) return;
-            // libgomp reads this once, when libtorch loads. .NET runs the loop's awaits on pool threads, and
-            // each thread that enters a parallel region gets its own OpenMP team: spinning idle teams then
-            // starve the working one on a small machine (steps ran up to 3x slower). Sleeping idle threads cost little.
-            _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
+            // OMP_WAIT_POLICY stays libgomp's default (idle workers spin briefly, then sleep): a training run
+            // makes its libtorch calls from one thread (TrainingThread), so there is one OpenMP team, and the
+            // spinning makes small steps faster than passive waiting. Data-parallel ranks get PASSIVE from
+            // the launcher (RankProcess), since spinning there starves Gloo's threads.
             var tried = new List<string>();
             foreach (var path in Candidates())
             {
@@ -44,9 +44,6 @@ internal static partial class NativeLibraryLoader
                 $"or point {PathVariable} at it. Tried:{Environment.NewLine}{string.Join(Environment.NewLine, tried)}");
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
         name == NativeMethods.Library ? _handle : IntPtr.Zero;
