@@ -7,7 +7,7 @@ namespace TrainingWorkers.Engine.Native;
 /// Finds libtw_native.so explicitly, so a machine without libtorch (or without the built shim)
 /// fails at start-up with every path tried and why each failed, not at the first training step.
 /// </summary>
-internal static class NativeLibraryLoader
+internal static partial class NativeLibraryLoader
 {
     /// <summary>Overrides every other location.</summary>
     public const string PathVariable = "TW_NATIVE_LIB";
@@ -20,10 +20,9 @@ internal static class NativeLibraryLoader
         lock (Gate)
         {
             if (_handle != IntPtr.Zero) return;
-            // OMP_WAIT_POLICY stays libgomp's default (idle workers spin briefly, then sleep): a training run
-            // makes its libtorch calls from one thread (TrainingThread), so there is one OpenMP team, and the
-            // spinning makes small steps faster than passive waiting. Data-parallel ranks get PASSIVE from
-            // the launcher (RankProcess), since spinning there starves Gloo's threads.
+            // OMP_WAIT_POLICY stays libgomp's default (idle workers spin briefly, then sleep) unless
+            // PreferPassiveWaiting ran: a training run makes its libtorch calls from one thread
+            // (TrainingThread), so there is one OpenMP team, and spinning makes small steps faster.
             var tried = new List<string>();
             foreach (var path in Candidates())
             {
@@ -44,6 +43,22 @@ internal static class NativeLibraryLoader
                 $"or point {PathVariable} at it. Tried:{Environment.NewLine}{string.Join(Environment.NewLine, tried)}");
         }
     }
+
+    /// <summary>
+    /// Sets OMP_WAIT_POLICY=PASSIVE unless the environment sets it; libgomp reads it once, so this must
+    /// run before the first libtorch call (it has no effect afterwards).
+    /// </summary>
+    public static void PreferPassiveWaiting()
+    {
+        lock (Gate)
+        {
+            // libc's environment, which libgomp reads; .NET's own copy is not.
+            _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
         name == NativeMethods.Library ? _handle : IntPtr.Zero;
