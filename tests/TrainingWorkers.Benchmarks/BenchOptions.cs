@@ -15,6 +15,10 @@ internal sealed record BenchOptions
     public int? MlpTrainLimit { get; init; }
     /// <summary>The CNN's epoch on all 54,000 is minutes on 2 cores: a fixed subset (first N, before the split).</summary>
     public int? CnnTrainLimit { get; init; } = 6_000;
+    /// <summary>Which example models to measure: "mlp", "cnn" (default both), to look into one quickly.</summary>
+    public IReadOnlyList<string> Models { get; init; } = ["mlp", "cnn"];
+
+    public bool Measures(string model) => Models.Contains(model, StringComparer.Ordinal);
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -30,10 +34,19 @@ internal sealed record BenchOptions
                 "--threads" => options with { Threads = Value() ?? Environment.ProcessorCount },
                 "--mlp-train-limit" => options with { MlpTrainLimit = Value() },
                 "--cnn-train-limit" => options with { CnnTrainLimit = Value() },
-                _ => throw new ArgumentException($"unknown option {args[i]} (--epochs N, --runs N, --threads N, --mlp-train-limit N|all, --cnn-train-limit N|all)"),
+                "--models" => options with { Models = ParseModels(args[i + 1]) },
+                _ => throw new ArgumentException($"unknown option {args[i]} (--epochs N, --runs N, --threads N, --mlp-train-limit N|all, --cnn-train-limit N|all, --models mlp,cnn)"),
             };
         }
 
         return options;
+    }
+
+    private static string[] ParseModels(string value)
+    {
+        var models = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = models.Where(m => m is not ("mlp" or "cnn")).ToList();
+        if (models.Length == 0 || unknown.Count > 0) throw new ArgumentException($"--models takes mlp, cnn or mlp,cnn, got '{value}'");
+        return models;
     }
 }

@@ -7,7 +7,7 @@ using TrainingWorkers.Engine;
 // Exit codes: 0 all targets met, 1 a check failed (not like for like), 2 a target was missed, 64 usage.
 if (args.Length == 0 || args[0] is not ("throughput" or "accuracy" or "steps"))
 {
-    Console.Error.WriteLine("usage: TrainingWorkers.Benchmarks throughput|steps [--epochs N] [--runs N] [--threads N] [--mlp-train-limit N|all] [--cnn-train-limit N|all]");
+    Console.Error.WriteLine("usage: TrainingWorkers.Benchmarks throughput|steps [--epochs N] [--runs N] [--threads N] [--mlp-train-limit N|all] [--cnn-train-limit N|all] [--models mlp,cnn]");
     Console.Error.WriteLine("       TrainingWorkers.Benchmarks accuracy");
     return 64;
 }
@@ -25,8 +25,8 @@ if (args[0] == "throughput")
     var timings = new TextTable("model", "engine", "parameters", "train examples", "s/epoch min / median / max", "samples/s (median)");
     var ratios = new TextTable("model", "runs x epochs", "PyTorch/ours per run: min / median / max", "all epochs: median / median", "min / min", "target (median per run)", "result");
     var throughput = new ThroughputBenchmark(env, options);
-    var sameJob = await throughput.RunAsync("fashion-mlp.json", options.MlpTrainLimit, timings, ratios, verdicts).ConfigureAwait(false)
-        && await throughput.RunAsync("fashion-cnn.json", options.CnnTrainLimit, timings, ratios, verdicts).ConfigureAwait(false);
+    var sameJob = (!options.Measures("mlp") || await throughput.RunAsync("fashion-mlp.json", options.MlpTrainLimit, timings, ratios, verdicts).ConfigureAwait(false))
+        && (!options.Measures("cnn") || await throughput.RunAsync("fashion-cnn.json", options.CnnTrainLimit, timings, ratios, verdicts).ConfigureAwait(false));
     Console.WriteLine($"Training time per epoch, {options.Threads} threads, batch and optimizer from the spec, train mode, shuffled, no validation in the timed part:");
     Console.WriteLine(timings);
     Console.WriteLine("Throughput ratio (PyTorch seconds / our seconds: >= 1.0 means we are no slower):");
@@ -36,22 +36,22 @@ if (args[0] == "throughput")
 
 var steps = new TextTable("model", "batch", "ours ms/step min / median / max", "PyTorch ms/step min / median / max", "PyTorch/ours (min)", "(median)");
 var stepBench = new StepBenchmark(env, options);
-await stepBench.RunAsync("fashion-mlp.json", steps).ConfigureAwait(false);
-await stepBench.RunAsync("fashion-cnn.json", steps).ConfigureAwait(false);
+if (options.Measures("mlp")) await stepBench.RunAsync("fashion-mlp.json", steps).ConfigureAwait(false);
+if (options.Measures("cnn")) await stepBench.RunAsync("fashion-cnn.json", steps).ConfigureAwait(false);
 Console.WriteLine("One training step in isolation (the same fixed batch, 200 steps after 20 warm-up; no shuffle or batch copies):");
 Console.WriteLine(steps);
 if (args[0] == "steps") return 0;
 
 var resources = new ResourceBenchmark(env, options);
 var memory = new TextTable("job", "tw run peak RSS MiB", "PyTorch peak RSS MiB", "tw / PyTorch", "target", "result");
-await resources.MemoryAsync("fashion-mlp.json", options.MlpTrainLimit, memory, verdicts).ConfigureAwait(false);
-await resources.MemoryAsync("fashion-cnn.json", options.CnnTrainLimit, memory, verdicts).ConfigureAwait(false);
+if (options.Measures("mlp")) await resources.MemoryAsync("fashion-mlp.json", options.MlpTrainLimit, memory, verdicts).ConfigureAwait(false);
+if (options.Measures("cnn")) await resources.MemoryAsync("fashion-cnn.json", options.CnnTrainLimit, memory, verdicts).ConfigureAwait(false);
 Console.WriteLine("Peak resident memory of the whole process (/usr/bin/time %M), one epoch of the example job end to end:");
 Console.WriteLine(memory);
 
 var startup = new TextTable("spec", "process start -> 1st epoch (1 step) done, s: min / median / max", "whole `tw run`, s", "target (median)", "result");
-await resources.StartupAsync("fashion-mlp.json", startup, verdicts).ConfigureAwait(false);
-await resources.StartupAsync("fashion-cnn.json", startup, verdicts).ConfigureAwait(false);
+if (options.Measures("mlp")) await resources.StartupAsync("fashion-mlp.json", startup, verdicts).ConfigureAwait(false);
+if (options.Measures("cnn")) await resources.StartupAsync("fashion-cnn.json", startup, verdicts).ConfigureAwait(false);
 Console.WriteLine("`tw run` start-up to first step (upper bound: to the end of a one-step first epoch):");
 Console.WriteLine(startup);
 return verdicts.Finish();

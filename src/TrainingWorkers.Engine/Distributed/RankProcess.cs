@@ -56,9 +56,7 @@ internal sealed partial class RankProcess : IDisposable
         env["TW_DIST_TIMEOUT_SECONDS"] = Text((int)Math.Ceiling(options.CollectiveTimeout.TotalSeconds));
         env["TW_RESTART"] = Text(attempt);
         env["TW_LAUNCHER"] = "1";
-        // An OpenMP thread that spin-waits after each op starves Gloo's threads when a rank has every
-        // core (measured: 1 rank x 2 threads on 2 cores ran at 1/12 of the speed). Set it to override.
-        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) env["OMP_WAIT_POLICY"] = "PASSIVE";
+        // OMP_WAIT_POLICY: each rank sets PASSIVE itself unless set (RankRun), also when torchrun started it.
         // NCCL: turn a failed or timed-out collective into an error instead of a hang.
         env["TORCH_NCCL_ASYNC_ERROR_HANDLING"] = "1";
         env["NCCL_ASYNC_ERROR_HANDLING"] = "1";

@@ -20,10 +20,9 @@ internal static partial class NativeLibraryLoader
         lock (Gate)
         {
             if (_handle != IntPtr.Zero) return;
-            // libgomp reads this once, when libtorch loads. .NET runs the loop's awaits on pool threads, and
-            // each thread that enters a parallel region gets its own OpenMP team: spinning idle teams then
-            // starve the working one on a small machine (steps ran up to 3x slower). Sleeping idle threads cost little.
-            _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
+            // OMP_WAIT_POLICY stays libgomp's default (idle workers spin briefly, then sleep) unless
+            // PreferPassiveWaiting ran: a training run makes its libtorch calls from one thread
+            // (TrainingThread), so there is one OpenMP team, and spinning makes small steps faster.
             var tried = new List<string>();
             foreach (var path in Candidates())
             {
@@ -42,6 +41,19 @@ internal static partial class NativeLibraryLoader
             throw new DllNotFoundException(
                 $"could not load {FileName} (the libtorch shim). Build it with `make native` (needs libtorch: `make setup`), " +
                 $"or point {PathVariable} at it. Tried:{Environment.NewLine}{string.Join(Environment.NewLine, tried)}");
+        }
+    }
+
+    /// <summary>
+    /// Sets OMP_WAIT_POLICY=PASSIVE unless the environment sets it; libgomp reads it once, so this must
+    /// run before the first libtorch call (it has no effect afterwards).
+    /// </summary>
+    public static void PreferPassiveWaiting()
+    {
+        lock (Gate)
+        {
+            // libc's environment, which libgomp reads; .NET's own copy is not.
+            _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
         }
     }
 

@@ -11,7 +11,8 @@ internal static class FineTuning
     public static async Task LoadPretrainedAsync(Model model, FineTuneSpec fineTune, CancellationToken cancellationToken)
     {
         if (fineTune.From is not { } from) return;
-        var state = await ReadStateAsync(from, cancellationToken).ConfigureAwait(false);
+        // Back on the training thread (the caller's context) for the libtorch call.
+        var state = await ReadStateAsync(from, cancellationToken).ConfigureAwait(true);
         try
         {
             model.LoadState(state, fineTune.ReplaceHead ? "backbone" : null);

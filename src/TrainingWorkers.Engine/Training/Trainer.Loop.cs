@@ -13,7 +13,7 @@ public sealed partial class Trainer
 {
     /// <summary>One run of the epoch loop over a <see cref="TrainerState"/> that checkpoints capture whole.</summary>
     /// <param name="resumedFrom">The checkpoint this run started from: retention never deletes it.</param>
-    private sealed class Loop(Trainer trainer, Model model, Optimizer optimizer, EarlyStopping? early, TrainerState state, byte[]? bestState, string? resumedFrom)
+    private sealed class Loop(Trainer trainer, TrainingThread thread, Model model, Optimizer optimizer, EarlyStopping? early, TrainerState state, byte[]? bestState, string? resumedFrom)
     {
         public byte[]? BestState { get; private set; } = bestState;
         public string? LastCheckpoint { get; private set; }
@@ -44,7 +44,7 @@ public sealed partial class Trainer
                     if (!pending && trainer.StopRequested(cancellationToken))
                     {
                         // Ctrl-C or SIGTERM mid-epoch: keep what was learned so far, then stop.
-                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(false);
+                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
                         return StopReason.Cancelled;
                     }
 
@@ -60,6 +60,7 @@ public sealed partial class Trainer
                         pending = accumulateOnly;
                     }
 
+                    thread.EnsureCurrent();
                     var result = train.IsClassification
                         ? model.TrainStep(optimizer, buffer.Features, buffer.Labels, n)
                         : model.TrainStep(optimizer, buffer.Features, buffer.Targets, n);
@@ -71,7 +72,7 @@ public sealed partial class Trainer
                     trainer._observer.StepCompleted(state.Epoch + 1, state.StepInEpoch, steps, result.Loss);
                     if (everySteps is { } every && state.GlobalStep % every == 0 && state.StepInEpoch < steps && !pending)
                     {
-                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(false);
+                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
                     }
                 }
 
@@ -80,7 +81,7 @@ public sealed partial class Trainer
                 var stop = early is not null && early.EpochsWithoutImprovement >= spec.EarlyStopping!.Patience;
                 if (state.Epoch % spec.Checkpointing.EveryEpochs == 0 || state.Epoch == training.Epochs || stop)
                 {
-                    await CheckpointAsync(summary.Metrics, epochClock: null).ConfigureAwait(false);
+                    await CheckpointAsync(summary.Metrics, epochClock: null).ConfigureAwait(true);
                 }
 
                 if (stop) return StopReason.EarlyStopped;
@@ -140,13 +141,13 @@ public sealed partial class Trainer
             var checkpoint = Checkpoint.Create(trainer._spec.Name, state.Epoch, state.GlobalStep, files, metrics);
             var store = trainer._checkpoints;
             // The last checkpoint must be durable even when the run is being cancelled.
-            await store.WriteAsync(checkpoint, CancellationToken.None).ConfigureAwait(false);
-            var all = await store.ListAsync(CancellationToken.None).ConfigureAwait(false);
+            await store.WriteAsync(checkpoint, CancellationToken.None).ConfigureAwait(true);
+            var all = await store.ListAsync(CancellationToken.None).ConfigureAwait(true);
             var bestId = early is { BestEpoch: > 0 } ? all.LastOrDefault(m => m.Epoch == early.BestEpoch && m.Metrics.Count > 0)?.Id : null;
             // keep_last >= 1 always keeps the checkpoint just written.
             foreach (var id in CheckpointRetention.ToDelete(all.Select(m => m.Id).ToList(), trainer._spec.Checkpointing.KeepLast, bestId, resumedFrom))
             {
-                await store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
+                await store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(true);
             }
 
             LastCheckpoint = checkpoint.Manifest.Id;

@@ -39,7 +39,12 @@ public sealed partial class Trainer
     }
 
     /// <summary>Trains from scratch, or continues exactly from <paramref name="resumeFrom"/>.</summary>
-    public async Task<TrainingResult> RunAsync(CancellationToken cancellationToken, Checkpoint? resumeFrom = null)
+    /// <remarks>The run makes all its libtorch calls from one dedicated thread (see <see cref="TrainingThread"/>).</remarks>
+    public Task<TrainingResult> RunAsync(CancellationToken cancellationToken, Checkpoint? resumeFrom = null) =>
+        TrainingThread.RunAsync($"tw-train {_spec.Name}", thread => RunOnThreadAsync(thread, cancellationToken, resumeFrom));
+
+    // Every await here keeps the context (ConfigureAwait(true)), so the run stays on its thread.
+    private async Task<TrainingResult> RunOnThreadAsync(TrainingThread thread, CancellationToken cancellationToken, Checkpoint? resumeFrom)
     {
         var clock = Stopwatch.StartNew();
         var training = _spec.Training;
@@ -53,7 +58,7 @@ public sealed partial class Trainer
         var device = Torch.ResolveDevice(training.Device);
         var loss = _data.Task == TaskKind.Classification ? LossKind.CrossEntropy : LossKind.MeanSquaredError;
         using var model = ModelFactory.Create(_spec, _data.Train.Shape, _data.Outputs, loss, device, _modelLocations);
-        if (resumeFrom is null && _spec.FineTune is { } fineTune) await FineTuning.LoadPretrainedAsync(model, fineTune, cancellationToken).ConfigureAwait(false);
+        if (resumeFrom is null && _spec.FineTune is { } fineTune) await FineTuning.LoadPretrainedAsync(model, fineTune, cancellationToken).ConfigureAwait(true);
         FineTuning.ApplyFreezing(model, _spec.FineTune, epoch: 0);
         using var optimizer = Optimizer.Create(model, training, _spec.FineTune);
         var early = _spec.EarlyStopping is { } es && _data.Validation is not null ? new EarlyStopping(es) : null;
@@ -64,8 +69,9 @@ public sealed partial class Trainer
         _parallel?.Join(model, optimizer, state, training.Seed);
         using var stopOnCancel = _parallel is null ? default : _parallel.StopWhen(cancellationToken);
 
-        var loop = new Loop(this, model, optimizer, early, state, bestState, resumeFrom?.Manifest.Id);
-        var stopReason = await loop.RunAsync(cancellationToken).ConfigureAwait(false);
+        var loop = new Loop(this, thread, model, optimizer, early, state, bestState, resumeFrom?.Manifest.Id);
+        var stopReason = await loop.RunAsync(cancellationToken).ConfigureAwait(true);
+        thread.EnsureCurrent();
 
         var history = state.History.Select(h => h.ToSummary()).ToList();
         var restored = false;
@@ -77,7 +83,7 @@ public sealed partial class Trainer
 
         var validationReport = _data.Validation is null ? null : Evaluate(model, _data.Validation);
         var testReport = _data.Test is null ? null : Evaluate(model, _data.Test);
-        await _metrics.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await _metrics.FlushAsync(CancellationToken.None).ConfigureAwait(true);
         return new TrainingResult
         {
             StopReason = stopReason,
