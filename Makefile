@@ -41,6 +41,9 @@ $(NATIVE_LIB): $(NATIVE_SRC)
 build: setup native
 	$(DOTNET) build TrainingWorkers.sln -c $(CONFIG) --no-restore --nologo -clp:ErrorsOnly
 
+# Tests share the machine (test assemblies run side by side, ranks next to them): idle OpenMP threads
+# must sleep, not spin, or every process slows down (see the README's numbers).
+test: export OMP_WAIT_POLICY ?= PASSIVE
 test: build check-moto
 	$(DOTNET) test TrainingWorkers.sln -c $(CONFIG) --no-build --nologo --logger "console;verbosity=normal"
 
