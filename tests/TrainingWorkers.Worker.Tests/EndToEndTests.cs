@@ -145,7 +145,7 @@ public sealed class EndToEndTests(MotoFixture moto)
         await using var fleet = await Fleet.CreateAsync(moto.Server);
         // SQS's 12-hour visibility cap, shrunk: the message is replaced after 8 s (at the second heartbeat, 8.4 s) of a job that trains for longer.
         var worker = fleet.StartWorker("worker-a", new Dictionary<string, string> { ["TW_Worker__MessageRenewAfter"] = "00:00:08" });
-        await fleet.SubmitAsync("marathon", fleet.Spec("marathon", epochs: 40, slow: true));
+        await fleet.SubmitAsync("marathon", fleet.Spec("marathon", epochs: 16, slow: true));
 
         var done = await fleet.WaitForEndAsync("marathon", JobTimeout);
 

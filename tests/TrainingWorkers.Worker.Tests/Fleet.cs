@@ -105,7 +105,7 @@ internal sealed class Fleet : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>A spec that trains on the uploaded data: an MLP, or a small CNN for jobs that must run a while.</summary>
+    /// <summary>A spec that trains on the uploaded data: an MLP, or a small CNN that runs every epoch (no early stopping) for jobs that must run a while.</summary>
     public JsonElement Spec(string name, int epochs, bool slow = false, string extraTraining = "")
     {
         var model = slow
@@ -116,7 +116,7 @@ internal sealed class Fleet : IAsyncDisposable
           "apiVersion": "trainingworkers/v1", "name": "{{name}}", "model": {{model}},
           "data": { "format": "idx", "train": "{{DataUri}}", "validation_split": 0.1 },
           "training": { "epochs": {{epochs}}, "batch_size": 32, "learning_rate": 0.002, "optimizer": "adam", "seed": 3, "threads": 1{{extraTraining}} },
-          "checkpointing": { "every_epochs": 1, "keep_last": 2 }
+          "checkpointing": { "every_epochs": 1, "keep_last": 2 }{{(slow ? ", \"early_stopping\": { \"enabled\": false }" : "")}}
         }
         """).RootElement.Clone();
     }
