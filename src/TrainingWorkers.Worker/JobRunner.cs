@@ -335,6 +335,8 @@ internal sealed class JobRunner
             ["TW_MODEL_ALLOW"] = string.Join(':', _cache.Root, Path.GetDirectoryName(specFile)!),
         };
         if (slot.Gpus.Count > 0) environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', slot.Gpus);
+        // Jobs side by side share the cores: OpenMP threads that spin after each op would slow all of them.
+        if (_options.MaxConcurrentJobs > 1 && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) environment["OMP_WAIT_POLICY"] = "PASSIVE";
         return new LaunchOptions
         {
             Executable = program.Executable,

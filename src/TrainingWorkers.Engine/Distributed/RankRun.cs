@@ -31,8 +31,9 @@ public static class RankRun
         // Ranks share the machine's cores unless the spec says how many threads each gets.
         var threads = spec.Training.Threads > 0 ? spec.Training.Threads : Math.Max(1, Environment.ProcessorCount / env.LocalWorldSize);
         // A rank's OpenMP threads that spin-wait after each op starve Gloo's threads when the ranks share the
-        // cores (measured: 1 rank x 2 threads on 2 cores ran at 1/12 of the speed). Set OMP_WAIT_POLICY to override.
-        NativeLibraryLoader.PreferPassiveWaiting();
+        // cores (measured: 1 rank x 2 threads on 2 cores ran at 1/12 of the speed). A group of one has no peer
+        // to starve and keeps libgomp's faster default. Set OMP_WAIT_POLICY to override.
+        if (env.WorldSize > 1) NativeLibraryLoader.PreferPassiveWaiting();
         Torch.Initialize(threads);
         var device = env.DeviceFor(Torch.ResolveDevice(spec.Training.Device));
         if (device.StartsWith("cuda", StringComparison.Ordinal) && env.LocalRank >= Torch.CudaDeviceCount)
