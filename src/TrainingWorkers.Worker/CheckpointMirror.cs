@@ -56,6 +56,9 @@ internal sealed class CheckpointMirror
             try
             {
                 var checkpoint = await _local.ReadAsync(id, CancellationToken.None).ConfigureAwait(false);
+                // S3 writes carry no fencing token: a worker that was paused past its lease must not overwrite the
+                // checkpoints of the worker that took the job over. (The record below is fenced in DynamoDB.)
+                await EnsureLeaseHeldAsync().ConfigureAwait(false);
                 await _remote.WriteAsync(checkpoint, CancellationToken.None).ConfigureAwait(false);
                 await _store.RecordCheckpointAsync(_lease(), id, CancellationToken.None).ConfigureAwait(false);
                 LastUploaded = id;
@@ -77,6 +80,16 @@ internal sealed class CheckpointMirror
                 Failure = e;
                 Log.CheckpointUploadFailed(_logger, id, e);
             }
+        }
+    }
+
+    private async Task EnsureLeaseHeldAsync()
+    {
+        var lease = _lease();
+        var job = await _store.GetAsync(lease.JobId, CancellationToken.None).ConfigureAwait(false);
+        if (job is null || job.FencingToken != lease.FencingToken || job.LeaseOwner != lease.WorkerId || job.Status != JobStatus.Running)
+        {
+            throw new LeaseLostException(lease.JobId, lease.FencingToken, "another worker claimed the job or it was finished");
         }
     }
 

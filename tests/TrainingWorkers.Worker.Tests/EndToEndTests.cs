@@ -71,6 +71,29 @@ public sealed class EndToEndTests(MotoFixture moto)
     }
 
     [Fact]
+    public async Task WorkerPausedPastItsLease_TakenOver_OldWorkerStopsWithoutWritingAnything()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        var first = await fleet.StartTrainingAsync("worker-a", "fenced", epochs: 12);
+        first.Pause();
+        var second = fleet.StartWorker("worker-b");
+        await fleet.WaitForAsync("fenced", r => r.LeaseOwner == "worker-b", JobTimeout, "taken over by worker-b");
+        var takenOver = (await fleet.Store.GetAsync("fenced", CancellationToken.None))!;
+
+        first.Resume();
+        await first.WaitForLogAsync("Job fenced: another worker holds the lease now; stopped without writing", TimeSpan.FromSeconds(60));
+        var done = await fleet.WaitForEndAsync("fenced", JobTimeout);
+
+        Assert.True(done.Status == JobStatus.Succeeded, $"{done.Status} {done.Error}\n{second.Log}");
+        Assert.Equal(takenOver.FencingToken, done.FencingToken);
+        var history = await fleet.Store.GetHistoryAsync("fenced", CancellationToken.None);
+        // worker-a's only entry is its claim: no hand-off, failure or outcome written after it lost the lease.
+        Assert.Equal([JobStatus.Running], history.Where(h => h.WorkerId == "worker-a").Select(h => h.Status));
+        Assert.Single(history, h => h.Status == JobStatus.Succeeded && h.WorkerId == "worker-b");
+        Assert.DoesNotContain("Job fenced: checkpoint", first.Log[first.Log.LastIndexOf("another worker holds the lease", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WorkerTerminated_CheckpointsHandsOffAndExitsInBound_OtherWorkerFinishes()
     {
         await using var fleet = await Fleet.CreateAsync(moto.Server);

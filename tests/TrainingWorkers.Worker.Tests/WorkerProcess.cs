@@ -66,10 +66,18 @@ internal sealed partial class WorkerProcess : IAsyncDisposable
     public void Kill() => _process.Kill(entireProcessTree: false);
 
     /// <summary>As systemd, ECS or a spot reclaim would: a graceful stop.</summary>
-    public void Terminate()
+    public void Terminate() => Signal(15);
+
+    private void Signal(int signal)
     {
-        if (Sys.Kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        if (Sys.Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill -{signal} {_process.Id} failed");
     }
+
+    /// <summary>SIGSTOP, as a long GC pause, a frozen VM or a network partition would look to the others.</summary>
+    public void Pause() => Signal(19);
+
+    /// <summary>SIGCONT: the worker carries on where it stopped, unaware of the time that passed.</summary>
+    public void Resume() => Signal(18);
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
