@@ -93,11 +93,11 @@ internal static class JobView
     public static string? Progress(JobProgress? p) => p is null ? null
         : $"epoch {p.Epoch}/{p.Epochs}, step {p.Step}/{p.Steps}";
 
-    /// <summary>The metrics a person looks at first (loss and accuracy, train and validation), else the first few.</summary>
+    /// <summary>The metrics a person looks at first (accuracy and loss: test, then validation, then train), else the first few.</summary>
     public static string? Metrics(IReadOnlyDictionary<string, double>? metrics, int max = 4)
     {
         if (metrics is null || metrics.Count == 0) return null;
-        string[] first = [MetricNames.TrainLoss, MetricNames.TrainAccuracy, MetricNames.ValLoss, MetricNames.ValAccuracy];
+        string[] first = ["test_accuracy", "test_loss", MetricNames.ValAccuracy, MetricNames.ValLoss, MetricNames.TrainAccuracy, MetricNames.TrainLoss];
         var chosen = first.Where(metrics.ContainsKey).Concat(metrics.Keys.Where(k => !first.Contains(k)).Order(StringComparer.Ordinal)).Take(max);
         return string.Join("  ", chosen.Select(k => $"{k} {Format(metrics[k])}"));
     }
