@@ -14,7 +14,7 @@ internal static partial class Log
     [LoggerMessage(6002, LogLevel.Critical, "Fatal configuration error, the worker exits: {Message}")]
     public static partial void FatalConfiguration(ILogger logger, string message);
 
-    [LoggerMessage(6003, LogLevel.Warning, "Receiving from the queue failed ({Message}); trying again in {Delay}")]
+    [LoggerMessage(6003, LogLevel.Warning, "The queue could not be reached ({Message}); trying again in {Delay}")]
     public static partial void ReceiveFailed(ILogger logger, string message, TimeSpan delay);
 
     [LoggerMessage(6004, LogLevel.Information, "Health endpoints on http://127.0.0.1:{Port}/health/live and /health/ready")]

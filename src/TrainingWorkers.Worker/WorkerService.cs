@@ -22,14 +22,26 @@ internal sealed class WorkerService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        // The start-up check: a missing queue or refused credentials end the process; an unreachable endpoint is
+        // waited out (not ready meanwhile), as a worker may start before the network is up.
+        while (true)
         {
-            runner.Policy = await queue.GetPolicyAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException e) when (e.Category == AwsErrorCategory.Fatal)
-        {
-            Fatal(e.Message);
-            return;
+            try
+            {
+                runner.Policy = await queue.GetPolicyAsync(stoppingToken).ConfigureAwait(false);
+                break;
+            }
+            catch (AwsServiceException e) when (e.Category == AwsErrorCategory.Fatal)
+            {
+                Fatal(e.Message);
+                return;
+            }
+            catch (AwsServiceException e)
+            {
+                state.Beat();
+                Log.ReceiveFailed(logger, e.Message, ReceiveRetry);
+                await Task.Delay(ReceiveRetry, stoppingToken).ConfigureAwait(false);
+            }
         }
 
         var slots = Slots();
