@@ -181,6 +181,44 @@ public sealed class EndToEndTests(MotoFixture moto)
         Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
     }
 
+    [Fact]
+    public async Task TwoJobSlots_TwoJobsTrainSideBySide_BothSucceed()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        var worker = fleet.StartWorker("worker-a", new Dictionary<string, string> { ["TW_Worker__MaxConcurrentJobs"] = "2" });
+        await worker.WaitForLogAsync("2 job slot(s)", TimeSpan.FromSeconds(60));
+        await fleet.SubmitAsync("left", fleet.Spec("left", epochs: 8, slow: true));
+        await fleet.SubmitAsync("right", fleet.Spec("right", epochs: 8, slow: true));
+
+        // Both running at once on the one worker: each slot has its own ranks and TCPStore port.
+        await fleet.WaitForAsync("left", r => r.Status == JobStatus.Running && r.Progress is not null, JobTimeout, "running");
+        var right = await fleet.WaitForAsync("right", r => r.Status == JobStatus.Running && r.Progress is not null, JobTimeout, "running");
+        var left = (await fleet.Store.GetAsync("left", CancellationToken.None))!;
+
+        Assert.Equal(JobStatus.Running, left.Status);
+        Assert.Equal(("worker-a", "worker-a"), (left.LeaseOwner, right.LeaseOwner));
+        Assert.Contains("slot 0)", worker.Log, StringComparison.Ordinal);
+        Assert.Contains("slot 1)", worker.Log, StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Succeeded, (await fleet.WaitForEndAsync("left", JobTimeout)).Status);
+        Assert.Equal(JobStatus.Succeeded, (await fleet.WaitForEndAsync("right", JobTimeout)).Status);
+    }
+
+    [Fact]
+    public async Task MaxRuntimeExceeded_StoppedAndFailedWithThatReason()
+    {
+        await using var fleet = await Fleet.CreateAsync(moto.Server);
+        fleet.StartWorker("worker-a");
+        await fleet.SubmitAsync("overtime", fleet.Spec("overtime", epochs: 200, slow: true, extraTraining: ", \"max_runtime_seconds\": 4"));
+
+        var done = await fleet.WaitForEndAsync("overtime", JobTimeout);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal("training.max_runtime_seconds: stopped after 4 s", done.Error);
+        Assert.True(done.Progress!.Epoch < 200, $"it ran to the end: epoch {done.Progress.Epoch}");
+        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
+        Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
+    }
+
     private static async Task AwsCliAsync(Uri endpoint, params string[] args)
     {
         var info = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true };
