@@ -156,7 +156,7 @@ internal sealed class JobRunner
         JobLease CurrentLease() => Volatile.Read(ref lease);
         using var stop = new JobStop(shutdown);
         using var heartbeats = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(holder, () => lease, l => Volatile.Write(ref lease, l), stop, heartbeats.Token);
+        var heartbeat = HeartbeatAsync(holder, CurrentLease, l => Volatile.Write(ref lease, l), stop, heartbeats.Token);
         try
         {
             var workspace = Path.Combine(_options.WorkDirectory, jobId);
@@ -192,10 +192,15 @@ internal sealed class JobRunner
             var dimensions = new MetricDimensions { JobId = jobId, JobName = spec.Name, Model = spec.Model.Type.ToString().ToLowerInvariant(), InstanceType = _identity.InstanceType };
             var events = new JobEvents(jobId, holder.Message.SentAt, slot.Gpus, _store, CurrentLease, _metrics.CreateSink(dimensions), mirror, _time, _logger);
             LaunchResult result;
-            await using (var sink = new AsyncDisposer(events.CompleteAsync))
+            try
             {
                 using var train = Telemetry.Source.StartActivity("train");
                 result = await new Launcher(LaunchOptionsFor(slot, specFile, runDirectory, resume: newest is not null), events).RunAsync(stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The last progress, the metrics flushed, and every checkpoint the ranks reported handed to the mirror.
+                await events.CompleteAsync().ConfigureAwait(false);
             }
 
             using (Telemetry.Source.StartActivity("upload"))
@@ -415,11 +420,6 @@ internal sealed class JobRunner
         public ReceivedJob Message { get; } = message;
         public DateTimeOffset ReceivedAt { get; } = receivedAt;
         public bool Held { get; set; } = true;
-    }
-
-    private sealed class AsyncDisposer(Func<Task> dispose) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await dispose().ConfigureAwait(false);
     }
 }
 
