@@ -6,26 +6,31 @@ using TrainingWorkers.Engine.Distributed;
 // Data-parallel throughput on this machine: `tw run --nproc-per-node N` for N = 1 and 2 at the same
 // global batch, the training samples/s of the last epoch (rank 0's metrics.jsonl) and the share of
 // each rank's training time spent in gradient synchronization (its `done` event).
-//   dotnet run --project tests/TrainingWorkers.DataParallelBenchmark -c Release -- [epochs] [train_limit]
+// Then the same runs with PyTorch's DistributedDataParallel (ddp_peer.py, Debian's python3-torch: the
+// same libtorch on CPU; on a GPU machine the python3 whose torch has CUDA) and the ratio ours / DDP.
+//   dotnet run --project tests/TrainingWorkers.DataParallelBenchmark -c Release -- [epochs] [train_limit] [cpu|cuda] [python]
 var epochs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 var trainLimit = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20000;
+var device = args.Length > 2 ? args[2] : "cpu";
+var python = args.Length > 3 ? args[3] : "/usr/bin/python3";
 var dir = Directory.CreateTempSubdirectory("tw-dp-bench-").FullName;
 var cores = Environment.ProcessorCount;
-Console.WriteLine($"MLP 784-256-10 (Adam), Fashion-MNIST {trainLimit} examples, {epochs} epochs, global batch 128, {cores} cores; samples/s of the last epoch");
+Console.WriteLine($"MLP 784-256-10 (Adam), Fashion-MNIST {trainLimit} examples, {epochs} epochs, global batch 128, {cores} cores, {device}; samples/s of the last epoch");
 try
 {
-    var runs = new List<(string Name, Result R)>
+    var configs = new List<(string Name, int Ranks, int Batch, int Threads)>
     {
-        ($"1 rank  x batch 128, {cores} threads", Run(1, 128, cores)),
-        ("1 rank  x batch 128, 1 thread", Run(1, 128, 1)),
-        ($"2 ranks x batch  64, {Math.Max(1, cores / 2)} thread(s) each", Run(2, 64, Math.Max(1, cores / 2))),
+        ($"1 rank  x batch 128, {cores} threads", 1, 128, cores),
+        ("1 rank  x batch 128, 1 thread", 1, 128, 1),
+        ($"2 ranks x batch  64, {Math.Max(1, cores / 2)} thread(s) each", 2, 64, Math.Max(1, cores / 2)),
     };
+    var runs = configs.Select(c => (c.Name, R: Run(c.Ranks, c.Batch, c.Threads), Peer: RunPeer(c.Ranks, c.Batch, c.Threads))).ToList();
     var baseline = runs[0].R.SamplesPerSecond;
-    Console.WriteLine($"{"run",-42} {"samples/s",10} {"vs first",9} {"sync share",11} {"sync ms/step",13}");
-    foreach (var (name, r) in runs)
+    Console.WriteLine($"{"run",-42} {"samples/s",10} {"vs first",9} {"sync share",11} {"sync ms/step",13} {"DDP samples/s",14} {"ours/DDP",9}");
+    foreach (var (name, r, peer) in runs)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-42} {r.SamplesPerSecond,10:F0} {r.SamplesPerSecond / baseline,9:F2} {r.SyncShare,11:P1} {r.SyncMsPerStep,13:F2}"));
+            $"{name,-42} {r.SamplesPerSecond,10:F0} {r.SamplesPerSecond / baseline,9:F2} {r.SyncShare,11:P1} {r.SyncMsPerStep,13:F2} {peer,14:F0} {r.SamplesPerSecond / peer,9:F2}"));
     }
 }
 finally
@@ -41,7 +46,7 @@ Result Run(int ranks, int batch, int threads)
         { "apiVersion": "trainingworkers/v1", "name": "{{name}}",
           "model": { "type": "mlp", "hidden": [256], "dropout": 0 },
           "data": { "train": "fashion-mnist", "train_limit": {{trainLimit}}, "validation_split": 0, "use_test_set": false },
-          "training": { "epochs": {{epochs}}, "batch_size": {{batch}}, "threads": {{threads}} },
+          "training": { "epochs": {{epochs}}, "batch_size": {{batch}}, "threads": {{threads}}, "device": "{{device}}" },
           "checkpointing": { "every_epochs": 1000 } }
         """);
     var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
@@ -63,6 +68,32 @@ Result Run(int ranks, int batch, int threads)
     var syncShare = done.Average(e => e!.SyncSeconds!.Value / e.Seconds!.Value);
     var msPerStep = done.Average(e => e!.SyncSteps > 0 ? 1000 * e.SyncSeconds!.Value / e.SyncSteps!.Value : 0);
     return new Result(lastEpoch.GetProperty("value").GetDouble(), syncShare, msPerStep);
+}
+
+// PyTorch DDP with the same ranks, batch and threads; ranks of a group of two wait passively, as ours do.
+double RunPeer(int ranks, int batch, int threads)
+{
+    var port = FreePort().ToString(CultureInfo.InvariantCulture);
+    var peers = Enumerable.Range(0, ranks).Select(rank =>
+    {
+        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "ddp_peer.py"), "--device", device, "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
+            "--train-limit", trainLimit.ToString(CultureInfo.InvariantCulture), "--batch", batch.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var text = rank.ToString(CultureInfo.InvariantCulture);
+        (info.Environment["RANK"], info.Environment["LOCAL_RANK"], info.Environment["WORLD_SIZE"]) = (text, text, ranks.ToString(CultureInfo.InvariantCulture));
+        (info.Environment["MASTER_ADDR"], info.Environment["MASTER_PORT"]) = ("127.0.0.1", port);
+        if (ranks > 1 && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) info.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        var process = Process.Start(info)!;
+        return (Process: process, Stdout: process.StandardOutput.ReadToEndAsync(), Stderr: process.StandardError.ReadToEndAsync());
+    }).ToList();
+    foreach (var p in peers) p.Process.WaitForExit();
+    var failed = peers.FirstOrDefault(p => p.Process.ExitCode != 0);
+    if (failed.Process is not null) throw new InvalidOperationException($"ddp_peer.py failed ({failed.Process.ExitCode}): {failed.Stderr.Result}");
+    return JsonDocument.Parse(peers[0].Stdout.Result).RootElement.GetProperty("samples_per_second").GetDouble();
 }
 
 static int FreePort()
