@@ -252,8 +252,9 @@ internal sealed class JobRunner
         var error = mirror.Failure is { } upload ? "checkpoint upload failed: " + upload.Message
             : result.Failure is { } f ? $"rank {f.Rank}: {f.Error}: {f.Message}"
             : events.LastRankError ?? "the ranks failed";
-        // Bad input (spec, data, checkpoint) fails the same way every time: no retry.
-        return result.InvalidInput
+        // Bad input (spec, data, checkpoint) fails the same way every time: no retry. A rendezvous that failed
+        // (the machine's port or network) is the worker's problem, not the job's: that attempt is retried.
+        return result.InvalidInput && result.Failure?.Error != "rendezvous_failed"
             ? await SettleAsync(holder, lease, JobStatus.Failed, new JobOutcome { Error = error }).ConfigureAwait(false)
             : await FailAttemptAsync(holder, lease, error).ConfigureAwait(false);
     }
@@ -347,7 +348,8 @@ internal sealed class JobRunner
             Executable = program.Executable,
             Arguments = program.Arguments(specFile, runDirectory, resume),
             ProcessesPerNode = slot.Processes,
-            MasterPort = _options.MasterPort + slot.Index,
+            // A fixed port can be taken by anything on the machine (an ephemeral client port); a free one cannot, at launch.
+            MasterPort = _options.MasterPort == 0 ? FreePort() : _options.MasterPort + slot.Index,
             MaxRestarts = _options.MaxRankRestarts,
             CollectiveTimeout = _options.CollectiveTimeout,
             ProgressTimeout = _options.ProgressTimeout,
@@ -410,6 +412,13 @@ internal sealed class JobRunner
         {
             // The job ended.
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;

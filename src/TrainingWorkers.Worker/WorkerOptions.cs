@@ -64,8 +64,11 @@ public sealed class WorkerOptions
     /// <summary>The ranks' rendezvous and collective timeout.</summary>
     public TimeSpan CollectiveTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>First TCPStore port; a job slot k uses this + k.</summary>
-    public int MasterPort { get; set; } = 29500;
+    /// <summary>
+    /// The ranks' TCPStore port. 0 (the default): a free port picked for each launch, as torchrun's
+    /// <c>localhost:0</c> endpoint does; otherwise job slot k uses this + k.
+    /// </summary>
+    public int MasterPort { get; set; }
 
     /// <summary>Liveness (<c>/health/live</c>) and readiness (<c>/health/ready</c>) on 127.0.0.1; 0 turns them off.</summary>
     public int HealthPort { get; set; } = 8080;
@@ -120,7 +123,7 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         Check(o.MaxRankRestarts is >= 0 and <= 10, nameof(o.MaxRankRestarts), "must be between 0 and 10", o.MaxRankRestarts);
         Check(o.ProgressTimeout > o.CollectiveTimeout, nameof(o.ProgressTimeout), $"must be longer than CollectiveTimeout ({o.CollectiveTimeout})", o.ProgressTimeout);
         Check(o.CollectiveTimeout >= TimeSpan.FromSeconds(1), nameof(o.CollectiveTimeout), "must be at least 00:00:01", o.CollectiveTimeout);
-        Check(o.MasterPort is >= 1024 and <= 65000, nameof(o.MasterPort), "must be between 1024 and 65000", o.MasterPort);
+        Check(o.MasterPort == 0 || o.MasterPort is >= 1024 and <= 65000, nameof(o.MasterPort), "must be 0 (a free port per launch) or between 1024 and 65000", o.MasterPort);
         Check(o.HealthPort is >= 0 and <= 65535, nameof(o.HealthPort), "must be between 0 (off) and 65535", o.HealthPort);
         Check(o.InstancePollInterval >= TimeSpan.FromSeconds(1), nameof(o.InstancePollInterval), "must be at least 00:00:01", o.InstancePollInterval);
         Check(!string.IsNullOrWhiteSpace(o.WorkDirectory), nameof(o.WorkDirectory), "must be set", o.WorkDirectory);

@@ -199,8 +199,11 @@ public sealed class EndToEndTests(MotoFixture moto)
         Assert.Equal(("worker-a", "worker-a"), (left.LeaseOwner, right.LeaseOwner));
         Assert.Contains("slot 0)", worker.Log, StringComparison.Ordinal);
         Assert.Contains("slot 1)", worker.Log, StringComparison.Ordinal);
-        Assert.Equal(JobStatus.Succeeded, (await fleet.WaitForEndAsync("left", JobTimeout)).Status);
-        Assert.Equal(JobStatus.Succeeded, (await fleet.WaitForEndAsync("right", JobTimeout)).Status);
+        foreach (var id in new[] { "left", "right" })
+        {
+            var done = await fleet.WaitForEndAsync(id, JobTimeout);
+            Assert.True(done.Status == JobStatus.Succeeded, $"{id}: {done.Status} {done.Error}\n{worker.Log}");
+        }
     }
 
     [Fact]

@@ -95,7 +95,6 @@ internal sealed class Fleet : IAsyncDisposable
             ["TW_Worker__PollWait"] = "00:00:01",
             ["TW_Worker__RetryBackoff"] = "00:00:01",
             ["TW_Worker__ShutdownTimeout"] = "00:00:40",
-            ["TW_Worker__MasterPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["TW_Worker__HealthPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["TW_Worker__UseInstanceMetadata"] = "false",
         };
