@@ -23,6 +23,9 @@ public sealed class MotoServer : IAsyncDisposable
     public int Port { get; }
     public Uri Url { get; }
 
+    /// <summary>The emulator's process, e.g. for a benchmark to read the CPU time it spent.</summary>
+    public Process Process => _process;
+
     /// <summary>Starts moto and waits (at most <paramref name="timeout"/>) until it prints that it is listening.</summary>
     public static async Task<MotoServer> StartAsync(TimeSpan timeout, int? port = null)
     {

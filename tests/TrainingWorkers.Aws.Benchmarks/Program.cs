@@ -1,5 +1,6 @@
 using System.Globalization;
 using TrainingWorkers.Aws.Benchmarks;
+using TrainingWorkers.Testing;
 
 // Numbers for issue 5: checkpoint transfer throughput against `aws s3 cp` of the same file, and the
 // metrics publisher's cost inside a training step. Usage:
@@ -17,7 +18,7 @@ Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
 
 // --endpoint URL: use an emulator that is already running (e.g. one that logs every request) instead of starting moto.
 var endpointIndex = Array.IndexOf(args, "--endpoint");
-await using var moto = endpointIndex >= 0 ? null : await Emulator.StartAsync();
+await using var moto = endpointIndex >= 0 ? null : await MotoServer.StartAsync(TimeSpan.FromSeconds(60));
 var url = moto?.Url ?? new Uri(args[endpointIndex + 1]);
 Console.WriteLine($"emulator: moto at {url} (loopback), {Environment.ProcessorCount} cores");
 if (mb > 0) await CheckpointBenchmark.RunAsync(url, moto?.Process, mb, rounds, partMb, parallel, args.Contains("--upload-only"));
