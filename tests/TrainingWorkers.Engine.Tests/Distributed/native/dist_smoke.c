@@ -10,25 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tw.h"
-
-#define CHECK(call)                                                            \
-  do {                                                                         \
-    if ((call) != TW_OK) {                                                     \
-      fprintf(stderr, "FAILED %s: %s\n", #call, tw_last_error());              \
-      return 1;                                                                \
-    }                                                                          \
-  } while (0)
-
-#define EXPECT(cond, ...)                                                      \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "FAILED %s: ", #cond);                                   \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fprintf(stderr, "\n");                                                   \
-      return 1;                                                                \
-    }                                                                          \
-  } while (0)
+#include "../../native/smoke_check.h"
 
 int main(int argc, char** argv) {
   const char* device = argc > 1 ? argv[1] : "cpu";

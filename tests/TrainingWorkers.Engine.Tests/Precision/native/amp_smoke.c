@@ -10,25 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tw.h"
-
-#define CHECK(call)                                                            \
-  do {                                                                         \
-    if ((call) != TW_OK) {                                                     \
-      fprintf(stderr, "FAILED %s: %s\n", #call, tw_last_error());              \
-      return 1;                                                                \
-    }                                                                          \
-  } while (0)
-
-#define EXPECT(cond, ...)                                                      \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "FAILED %s: ", #cond);                                   \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fprintf(stderr, "\n");                                                   \
-      return 1;                                                                \
-    }                                                                          \
-  } while (0)
+#include "../../native/smoke_check.h"
 
 static const char* const kLayers = "input 4\nlinear 4 16\nrelu\nhead\nlinear 16 2\n";
 static const char* const kNames[] = {"fp32", "bf16", "fp16"};
