@@ -167,18 +167,4 @@ public sealed class TrainerTests : IDisposable
         var e = await Assert.ThrowsAsync<CorruptCheckpointException>(() => new Trainer(wide, data, store, sink).RunAsync(CancellationToken.None, checkpoint));
         Assert.Contains("do not fit this job's model", e.Message, StringComparison.Ordinal);
     }
-
-    private sealed class CancelAtStep(CancellationTokenSource cancel, int epoch, int step) : ITrainingObserver
-    {
-        public void EpochStarted(int e, int epochs, int steps) { }
-
-        public void StepCompleted(int e, int s, int steps, double loss)
-        {
-            if (e == epoch && s == step) cancel.Cancel();
-        }
-
-        public void EpochCompleted(EpochSummary summary) { }
-
-        public void CheckpointWritten(string id, string location) { }
-    }
 }

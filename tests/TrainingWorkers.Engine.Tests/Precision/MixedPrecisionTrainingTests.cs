@@ -125,18 +125,4 @@ public sealed class MixedPrecisionTrainingTests : IDisposable
             Assert.True(result.Test!.Classification!.Accuracy > 0.6, $"test accuracy {result.Test.Classification.Accuracy}");
         }
     }
-
-    private sealed class CancelAtStep(CancellationTokenSource cancel, int epoch, int step) : ITrainingObserver
-    {
-        public void EpochStarted(int e, int epochs, int steps) { }
-
-        public void StepCompleted(int e, int s, int steps, double loss)
-        {
-            if (e == epoch && s == step) cancel.Cancel();
-        }
-
-        public void EpochCompleted(EpochSummary summary) { }
-
-        public void CheckpointWritten(string id, string location) { }
-    }
 }
