@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -95,7 +93,7 @@ internal sealed class Fleet : IAsyncDisposable
             ["TW_Worker__PollWait"] = "00:00:01",
             ["TW_Worker__RetryBackoff"] = "00:00:01",
             ["TW_Worker__ShutdownTimeout"] = "00:00:40",
-            ["TW_Worker__HealthPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TW_Worker__HealthPort"] = MotoServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["TW_Worker__UseInstanceMetadata"] = "false",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) env[key] = value;
@@ -177,12 +175,6 @@ internal sealed class Fleet : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static AwsOptions Options(Uri url, string queueUrl, string name)
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using TrainingWorkers.Aws.Instance;
 using TrainingWorkers.Core.Jobs;
 
@@ -39,7 +38,7 @@ public sealed class WorkerHostTests(MotoFixture moto)
     public async Task Health_ReadyWhilePollingThenSigtermExitsPromptly()
     {
         await using var fleet = await Fleet.CreateAsync(moto.Server, trainExamples: 100, testExamples: 10);
-        var port = FreePort();
+        var port = MotoServer.FreePort();
         var worker = fleet.StartWorker("worker-a", new Dictionary<string, string> { ["TW_Worker__HealthPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         await worker.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));
         using var http = new HttpClient();
@@ -61,7 +60,7 @@ public sealed class WorkerHostTests(MotoFixture moto)
     {
         await using var fleet = await Fleet.CreateAsync(moto.Server);
         var (autoScaling, instanceId) = await CreateGroupAsync(fleet);
-        await using var imds = new FakeImds(instanceId, FreePort());
+        await using var imds = new FakeImds(instanceId, MotoServer.FreePort());
         var worker = fleet.StartWorker("unused", new Dictionary<string, string>
         {
             ["TW_Worker__UseInstanceMetadata"] = "true", ["TW_Worker__WorkerId"] = "", ["TW_Aws__ImdsEndpoint"] = imds.Url.ToString(),
@@ -89,7 +88,7 @@ public sealed class WorkerHostTests(MotoFixture moto)
     {
         await using var fleet = await Fleet.CreateAsync(moto.Server, trainExamples: 100, testExamples: 10);
         var (_, instanceId) = await CreateGroupAsync(fleet);
-        await using var imds = new FakeImds(instanceId, FreePort());
+        await using var imds = new FakeImds(instanceId, MotoServer.FreePort());
         var worker = fleet.StartWorker("unused", new Dictionary<string, string>
         {
             ["TW_Worker__UseInstanceMetadata"] = "true", ["TW_Aws__ImdsEndpoint"] = imds.Url.ToString(),
@@ -112,7 +111,7 @@ public sealed class WorkerHostTests(MotoFixture moto)
         await using var fleet = await Fleet.CreateAsync(moto.Server, trainExamples: 300, testExamples: 50);
         var requests = new List<string>();
         using var collector = new HttpListener();
-        var port = FreePort();
+        var port = MotoServer.FreePort();
         collector.Prefixes.Add($"http://127.0.0.1:{port}/");
         collector.Start();
         var collecting = Task.Run(async () =>
@@ -168,10 +167,4 @@ public sealed class WorkerHostTests(MotoFixture moto)
         return (autoScaling, groups.Descendants().First(e => e.Name.LocalName == "InstanceId").Value);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
