@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup check-moto native build test demo train bench accuracy transfer clean
+.PHONY: setup check-moto native build test demo train bench accuracy transfer gpu-bundle clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -66,6 +66,10 @@ transfer: build
 bench: build check-moto
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- throughput
 	$(DOTNET) run --project tests/TrainingWorkers.Worker.Benchmarks -c $(CONFIG) --no-build
+
+# What scripts/gpu-check.sh needs on a GPU machine without .NET: build/gpu/tw-gpu.tgz (see the README).
+gpu-bundle: setup
+	scripts/gpu-bundle.sh
 
 clean:
 	rm -rf $(BUILD) runs

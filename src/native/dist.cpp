@@ -6,17 +6,23 @@
 #include <map>
 #include <memory>
 
-// libtorch 2.x defines USE_C10D_GLOO for its users but ships no gloo headers.
-#if defined(USE_C10D_GLOO) && __has_include(<gloo/algorithm.h>)
+// libtorch defines USE_C10D_GLOO / USE_C10D_NCCL for all its users, with or without the headers behind
+// them; CMakeLists.txt defines TW_WITH_GLOO / TW_WITH_NCCL only where it found those headers.
+#if defined(TW_WITH_GLOO) && __has_include(<gloo/algorithm.h>)
 #define TW_GLOO 1
 #else
 #define TW_GLOO 0
+#endif
+#ifdef TW_WITH_NCCL
+#define TW_NCCL 1
+#else
+#define TW_NCCL 0
 #endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #if TW_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
-#ifdef USE_C10D_NCCL
+#if TW_NCCL
 #include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -47,8 +53,8 @@ struct Group {
   int64_t sync_steps = 0;
   int64_t sync_bytes = 0;
 
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-  // NCCL warns (and may leak) when a group is destroyed without shutdown().
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 7)
+  // NCCL warns (and may leak) when a group is destroyed without shutdown(), which Backend has since 2.7.
   ~Group() {
     try {
       if (collectives) collectives->shutdown();
@@ -58,7 +64,9 @@ struct Group {
 #endif
 
   void wait(c10::intrusive_ptr<c10d::Work> work) const {
-    // Gloo and NCCL enforce the group's timeout themselves; a dead peer raises here.
+    // Gloo raises here when a peer dies or the group's timeout passes. NCCL's wait only orders the
+    // current CUDA stream after the collective; its watchdog thread enforces the timeout and, with
+    // libtorch's default TORCH_NCCL_ASYNC_ERROR_HANDLING, ends the process, which the launcher sees.
     work->wait();
   }
 
@@ -168,11 +176,11 @@ c10::intrusive_ptr<Collectives> make_collectives(const c10::intrusive_ptr<c10d::
     options->threads = 2;
     return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world_size, options);
 #else
-    throw ArgumentError("this shim was built without Gloo (USE_C10D_GLOO): data-parallel training on CPU is unavailable");
+    throw ArgumentError("this shim was built without Gloo (no gloo headers beside libtorch; Debian: libgloo-dev): data-parallel training on CPU is unavailable");
 #endif
   }
   require(device.is_cuda(), "data-parallel training runs on cpu or cuda, not " + device.str());
-#ifdef USE_C10D_NCCL
+#if TW_NCCL
   require(device.has_index(), "a rank's CUDA device needs an index (cuda:LOCAL_RANK)");
   require(device.index() < static_cast<int>(torch::cuda::device_count()),
           "rank " + std::to_string(rank) + " wants " + device.str() + " but libtorch sees " +
@@ -182,7 +190,7 @@ c10::intrusive_ptr<Collectives> make_collectives(const c10::intrusive_ptr<c10d::
   options->timeout = timeout;
   return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world_size, options);
 #else
-  throw ArgumentError("this shim was built without NCCL (USE_C10D_NCCL): build it against a CUDA libtorch");
+  throw ArgumentError("this shim was built without NCCL: build it against a CUDA libtorch with nccl.h (see the README)");
 #endif
 }
 
@@ -203,7 +211,7 @@ int tw_dist_has_backend(const char* backend, int* out) {
 #if TW_GLOO
     if (name == "gloo") *out = 1;
 #endif
-#ifdef USE_C10D_NCCL
+#if TW_NCCL
     if (name == "nccl") *out = 1;
 #endif
   });

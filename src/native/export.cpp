@@ -40,8 +40,8 @@ class ScriptWriter {
       line(head + "torch.linear(" + in + ", " + tensor(l->weight) + ", " + tensor(l->bias) + ")");
     } else if (auto c = std::dynamic_pointer_cast<nn::Conv2dImpl>(m)) {
       const auto& o = c->options;
-#if TORCH_VERSION_MAJOR >= 2
-      const auto padding = std::get<torch::ExpandingArray<2>>(o.padding());  // std::variant since 2.x
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 2)
+      const auto padding = std::get<torch::ExpandingArray<2>>(o.padding());  // std::variant since 2.2
 #else
       const auto padding = c10::get<torch::ExpandingArray<2>>(o.padding());
 #endif

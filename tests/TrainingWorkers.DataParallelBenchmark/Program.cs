@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using TrainingWorkers.Engine;
 using TrainingWorkers.Engine.Distributed;
 
 // Data-parallel throughput on this machine: `tw run --nproc-per-node N` for N = 1 and 2 at the same
@@ -8,6 +9,7 @@ using TrainingWorkers.Engine.Distributed;
 // each rank's training time spent in gradient synchronization (its `done` event).
 // Then the same runs with PyTorch's DistributedDataParallel (ddp_peer.py, Debian's python3-torch: the
 // same libtorch on CPU; on a GPU machine the python3 whose torch has CUDA) and the ratio ours / DDP.
+// On CUDA: one rank on one GPU, then one rank per GPU where there are several, batch 128 per rank.
 //   dotnet run --project tests/TrainingWorkers.DataParallelBenchmark -c Release -- [epochs] [train_limit] [cpu|cuda] [python]
 var epochs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 var trainLimit = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20000;
@@ -15,15 +17,26 @@ var device = args.Length > 2 ? args[2] : "cpu";
 var python = args.Length > 3 ? args[3] : "/usr/bin/python3";
 var dir = Directory.CreateTempSubdirectory("tw-dp-bench-").FullName;
 var cores = Environment.ProcessorCount;
-Console.WriteLine($"MLP 784-256-10 (Adam), Fashion-MNIST {trainLimit} examples, {epochs} epochs, global batch 128, {cores} cores, {device}; samples/s of the last epoch");
+var gpus = device == "cuda" ? Torch.CudaDeviceCount : 0;
+if (device == "cuda" && gpus == 0) throw new InvalidOperationException("device cuda: libtorch sees no GPU (is TW_NATIVE_LIB a shim built against a CUDA libtorch?)");
+Console.WriteLine(device == "cuda"
+    ? $"MLP 784-256-10 (Adam), Fashion-MNIST {trainLimit} examples, {epochs} epochs, batch 128 per rank, {gpus} GPU(s); samples/s of the last epoch"
+    : $"MLP 784-256-10 (Adam), Fashion-MNIST {trainLimit} examples, {epochs} epochs, global batch 128, {cores} cores, cpu; samples/s of the last epoch");
 try
 {
-    var configs = new List<(string Name, int Ranks, int Batch, int Threads)>
+    var configs = new List<(string Name, int Ranks, int Batch, int Threads)>();
+    if (device == "cuda")
     {
-        ($"1 rank  x batch 128, {cores} threads", 1, 128, cores),
-        ("1 rank  x batch 128, 1 thread", 1, 128, 1),
-        ($"2 ranks x batch  64, {Math.Max(1, cores / 2)} thread(s) each", 2, 64, Math.Max(1, cores / 2)),
-    };
+        configs.Add(("1 rank  x batch 128 on one GPU", 1, 128, 1));
+        if (gpus > 1) configs.Add(($"{gpus} ranks x batch 128, one GPU each", gpus, 128, 1));
+    }
+    else
+    {
+        configs.Add(($"1 rank  x batch 128, {cores} threads", 1, 128, cores));
+        configs.Add(("1 rank  x batch 128, 1 thread", 1, 128, 1));
+        configs.Add(($"2 ranks x batch  64, {Math.Max(1, cores / 2)} thread(s) each", 2, 64, Math.Max(1, cores / 2)));
+    }
+
     var runs = configs.Select(c => (c.Name, R: Run(c.Ranks, c.Batch, c.Threads), Peer: RunPeer(c.Ranks, c.Batch, c.Threads))).ToList();
     var baseline = runs[0].R.SamplesPerSecond;
     Console.WriteLine($"{"run",-42} {"samples/s",10} {"vs first",9} {"sync share",11} {"sync ms/step",13} {"DDP samples/s",14} {"ours/DDP",9}");
@@ -49,8 +62,9 @@ Result Run(int ranks, int batch, int threads)
           "training": { "epochs": {{epochs}}, "batch_size": {{batch}}, "threads": {{threads}}, "device": "{{device}}" },
           "checkpointing": { "every_epochs": 1000 } }
         """);
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-    foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "tw.dll"), "run", spec, "--output", "json", "--nproc-per-node", ranks.ToString(CultureInfo.InvariantCulture), "--master-port", FreePort().ToString(CultureInfo.InvariantCulture) })
+    // The tw program beside this one: also in a self-contained publish (scripts/gpu-check.sh), which has no dotnet.
+    var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "tw")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+    foreach (var a in new[] { "run", spec, "--output", "json", "--nproc-per-node", ranks.ToString(CultureInfo.InvariantCulture), "--master-port", FreePort().ToString(CultureInfo.InvariantCulture) })
     {
         info.ArgumentList.Add(a);
     }
@@ -71,6 +85,9 @@ Result Run(int ranks, int batch, int threads)
 }
 
 // PyTorch DDP with the same ranks, batch and threads; ranks of a group of two wait passively, as ours do.
+// The peer also gets the malloc settings the shim gives itself (src/native/common.cpp): under glibc's
+// defaults, one freed 47 MB read buffer (all 60,000 images) leaves the mmap threshold at 128 KiB, every
+// batch tensor is then mmap'd and unmapped, and the peer ran 3x slower than with these settings.
 double RunPeer(int ranks, int batch, int threads)
 {
     var port = FreePort().ToString(CultureInfo.InvariantCulture);
@@ -87,6 +104,7 @@ double RunPeer(int ranks, int batch, int threads)
         (info.Environment["RANK"], info.Environment["LOCAL_RANK"], info.Environment["WORLD_SIZE"]) = (text, text, ranks.ToString(CultureInfo.InvariantCulture));
         (info.Environment["MASTER_ADDR"], info.Environment["MASTER_PORT"]) = ("127.0.0.1", port);
         if (ranks > 1 && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) info.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        (info.Environment["MALLOC_MMAP_THRESHOLD_"], info.Environment["MALLOC_TRIM_THRESHOLD_"]) = ($"{32 << 20}", $"{64 << 20}");
         var process = Process.Start(info)!;
         return (Process: process, Stdout: process.StandardOutput.ReadToEndAsync(), Stderr: process.StandardError.ReadToEndAsync());
     }).ToList();

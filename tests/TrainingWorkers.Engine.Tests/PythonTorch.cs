@@ -2,10 +2,13 @@ using System.Diagnostics;
 
 namespace TrainingWorkers.Engine.Tests;
 
-/// <summary>Debian's python3 with python3-torch (the same libtorch): makes fixtures and checks our exports.</summary>
+/// <summary>
+/// Debian's python3 with python3-torch (the same libtorch): makes fixtures and checks our exports.
+/// TW_TEST_PYTHON names another (scripts/gpu-check.sh: the python3 of the GPU machine's PyTorch).
+/// </summary>
 internal static class PythonTorch
 {
-    private const string Interpreter = "/usr/bin/python3";
+    private static readonly string Interpreter = Environment.GetEnvironmentVariable("TW_TEST_PYTHON") is { Length: > 0 } python ? python : "/usr/bin/python3";
 
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
