@@ -11,6 +11,9 @@ root.Subcommands.Add(CancelCommand.Create());
 root.Subcommands.Add(WaitCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
 var parse = root.Parse(args);
-var code = await parse.InvokeAsync().ConfigureAwait(false);
+
+// Signals are ours (StopSignals), not System.CommandLine's, which would end a run 2 s after Ctrl-C.
+using var signals = new StopSignals();
+var code = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token).ConfigureAwait(false);
 // A flag that breaks its rule is bad input like a bad spec (System.CommandLine itself would exit 1).
 return parse.Errors.Count > 0 ? ExitCodes.InvalidInput : code;

@@ -66,7 +66,7 @@ struct Group {
   void wait(c10::intrusive_ptr<c10d::Work> work) const {
     // Gloo raises here when a peer dies or the group's timeout passes. NCCL's wait only orders the
     // current CUDA stream after the collective; its watchdog thread enforces the timeout and, with
-    // libtorch's default TORCH_NCCL_ASYNC_ERROR_HANDLING, ends the process, which the launcher sees.
+    // TORCH_NCCL_ASYNC_ERROR_HANDLING=1 (the launcher sets it), ends the process, which the launcher sees.
     work->wait();
   }
 

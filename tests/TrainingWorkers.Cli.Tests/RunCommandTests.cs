@@ -84,16 +84,57 @@ public sealed class RunCommandTests : IDisposable
         // The first epoch's checkpoint shows training is under way.
         await tw.WaitForFileAsync(Path.Combine(_dir, "runs"), "manifest.json", Timeout);
         // SIGTERM, as a service manager or Ctrl-C's SIGINT would (SIGINT is ignored in background jobs, so tests use TERM).
-        using (var kill = Process.Start("kill", ["-TERM", tw.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync(tw.Id, "TERM");
 
         Assert.Equal(130, await tw.WaitAsync(Timeout));
         var run = Directory.GetDirectories(Path.Combine(_dir, "runs")).Single();
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
         Assert.Equal("cancelled", report.RootElement.GetProperty("stop_reason").GetString());
         Assert.NotEmpty(Directory.GetDirectories(Path.Combine(run, "checkpoints")));
+    }
+
+    /// <summary>A CNN whose stop is slow: it evaluates 5,000 test images after the last step (seconds on CPU).</summary>
+    private string SlowStoppingSpec() => WriteSpec("""
+        { "apiVersion": "trainingworkers/v1", "name": "slow-stop",
+          "model": { "type": "cnn", "conv": [ { "filters": 32 }, { "filters": 64 } ], "hidden": [128] },
+          "data": { "train": "fashion-mnist", "train_limit": 2000, "test_limit": 5000 },
+          "training": { "epochs": 50, "batch_size": 128, "threads": 1 },
+          "early_stopping": { "enabled": false } }
+        """);
+
+    private static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    [Fact]
+    public async Task Run_TerminatedWithAStopLongerThanTwoSeconds_StillWritesItsReportAndExits130()
+    {
+        // System.CommandLine ends the process 2 s after the signal unless told otherwise: this stop takes longer.
+        using var tw = TwProcess.Start(_dir, "run", SlowStoppingSpec(), "--output", "json");
+        await tw.WaitForFileAsync(Path.Combine(_dir, "runs"), "manifest.json", Timeout);
+        var clock = Stopwatch.StartNew();
+        await SignalAsync(tw.Id, "TERM");
+
+        Assert.Equal(130, await tw.WaitAsync(Timeout));
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2), $"the stop took {clock.Elapsed.TotalSeconds:F1} s: too short to show the grace period is gone");
+        using var report = JsonDocument.Parse(tw.Stdout);
+        Assert.Equal("cancelled", report.RootElement.GetProperty("stop_reason").GetString());
+        Assert.Equal(5000, report.RootElement.GetProperty("test").GetProperty("confusion_matrix").EnumerateArray().Sum(row => row.EnumerateArray().Sum(c => c.GetInt32())));
+    }
+
+    [Fact]
+    public async Task Run_TerminatedTwice_EndsAtOnceWithoutItsReport()
+    {
+        using var tw = TwProcess.Start(_dir, "run", SlowStoppingSpec(), "--output", "json");
+        await tw.WaitForFileAsync(Path.Combine(_dir, "runs"), "manifest.json", Timeout);
+        await SignalAsync(tw.Id, "TERM");
+        await Task.Delay(300);
+        await SignalAsync(tw.Id, "TERM");
+
+        Assert.Equal(143, await tw.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Empty(tw.Stdout);
     }
 
     [Fact]
