@@ -5,8 +5,8 @@
 #   scripts/gpu-check.sh                 # each step's log goes to $OUT (default /tmp/tw-gpu-out)
 #   DEVICE=cpu scripts/gpu-check.sh      # the same steps on CPU against Debian's libtorch: checks this script
 # Steps: the shim against PyTorch's libtorch; the C smoke tests (autocast and loss scaling, a c10d group);
-# every engine test in-process (the [GpuFact] ones run); `tw run` in fp32, bf16 and fp16 on the GPU, and
-# one interrupted and resumed; the data-parallel benchmark against PyTorch DDP. Exit code: the number of failed steps.
+# every engine test in-process (the [GpuFact] ones run); `tw run` of a CNN in fp32, bf16 and fp16 on the
+# GPU, of a small ResNet, and of a CNN interrupted and resumed; the data-parallel benchmark against PyTorch DDP. Exit code: the number of failed steps.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DEVICE=${DEVICE:-cuda}
@@ -64,7 +64,7 @@ step engine_tests 1800 "$bin/TrainingWorkers.DeviceTests"
 grep -E "^(SKIP|FAIL)|passed, " "$OUT/engine_tests.log"
 
 # tw run on the device in each precision: a CNN with batch norm, checkpointed every 40 steps.
-summary='import json, sys; r = json.load(open(sys.argv[1])); print(" ", r["job"], r["device"], r["stop_reason"], "test accuracy", r["test"]["accuracy"], "seconds", round(r["duration_seconds"], 1), "resumed from", r.get("resumed_from"))'
+summary='import json, sys; r = json.load(open(sys.argv[1])); print(" ", r["job"], r["device"], r["stop_reason"], "test accuracy", r["test"]["accuracy"], "seconds", round(r["duration_seconds"], 1), "epochs (s)", [round(h["seconds"], 2) for h in r["history"]], "resumed from", r.get("resumed_from"))'
 for precision in fp32 bf16 fp16; do
   [ "$DEVICE" = cpu ] && [ $precision = fp16 ] && continue
   cat > "$work/cnn-$precision.json" <<JSON
@@ -78,6 +78,16 @@ JSON
   step "run_$precision" 900 bash -c "'$bin/tw' run '$work/cnn-$precision.json' --output json --runs-dir '$work/runs' > '$OUT/run_$precision.json'" &&
     "$PYTHON" -c "$summary" "$OUT/run_$precision.json"
 done
+
+# A small ResNet (the default stages 16-32-64 with batch norm), 2 epochs.
+cat > "$work/resnet.json" <<JSON
+{ "apiVersion": "trainingworkers/v1", "name": "resnet",
+  "model": { "type": "resnet" },
+  "data": { "train": "fashion-mnist", "train_limit": $LIMIT, "test_limit": 3000 },
+  "training": { "epochs": 2, "batch_size": 128, "learning_rate": 0.002, "device": "$DEVICE", "seed": 7 } }
+JSON
+step run_resnet 900 bash -c "'$bin/tw' run '$work/resnet.json' --output json --runs-dir '$work/runs' > '$OUT/run_resnet.json'" &&
+  "$PYTHON" -c "$summary" "$OUT/run_resnet.json"
 
 # Stopped by SIGTERM (as Ctrl-C; a background job ignores SIGINT) once its second checkpoint is written (it checkpoints and exits 130), then
 # resumed from that checkpoint to the end.

@@ -349,7 +349,7 @@ internal sealed class JobRunner
             Arguments = program.Arguments(specFile, runDirectory, resume),
             ProcessesPerNode = slot.Processes,
             // A fixed port can be taken by anything on the machine (an ephemeral client port); a free one cannot, at launch.
-            MasterPort = _options.MasterPort == 0 ? FreePort() : _options.MasterPort + slot.Index,
+            MasterPort = _options.MasterPort == 0 ? LaunchOptions.FreePort() : _options.MasterPort + slot.Index,
             MaxRestarts = _options.MaxRankRestarts,
             CollectiveTimeout = _options.CollectiveTimeout,
             ProgressTimeout = _options.ProgressTimeout,
@@ -412,13 +412,6 @@ internal sealed class JobRunner
         {
             // The job ended.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;

@@ -19,6 +19,7 @@ internal sealed class JobStop : IDisposable
 {
     private readonly CancellationTokenSource _cts;
     private readonly CancellationTokenRegistration _onShutdown;
+    private Timer? _timer;
     private int _cause;
 
     public JobStop(CancellationToken shutdown)
@@ -52,6 +53,4 @@ internal sealed class JobStop : IDisposable
         _onShutdown.Dispose();
         _cts.Dispose();
     }
-
-    private Timer? _timer;
 }

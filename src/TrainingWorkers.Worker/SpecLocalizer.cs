@@ -14,12 +14,11 @@ internal static class SpecLocalizer
     private static readonly (string Section, string Field)[] Paths =
         [("data", "train"), ("data", "validation"), ("data", "test"), ("model", "path"), ("fine_tune", "from")];
 
-    /// <summary>Writes the runnable spec to <paramref name="specFile"/>; returns the URIs it fetched.</summary>
-    public static async Task<IReadOnlyList<string>> WriteAsync(string specJson, JobSpec spec, S3DatasetCache cache, string specFile,
+    /// <summary>Writes the runnable spec to <paramref name="specFile"/>.</summary>
+    public static async Task WriteAsync(string specJson, JobSpec spec, S3DatasetCache cache, string specFile,
         CancellationToken cancellationToken)
     {
         var root = JsonNode.Parse(specJson)!.AsObject();
-        var fetched = new List<string>();
         foreach (var (section, field) in Paths)
         {
             if (root[section] is not JsonObject parent || parent[field]?.GetValue<string>() is not { } uri
@@ -33,10 +32,8 @@ internal static class SpecLocalizer
                 || (section == "fine_tune" && !Path.HasExtension(uri));
             if (directory && !uri.EndsWith('/')) uri += "/";
             parent[field] = await cache.FetchAsync(uri, cancellationToken).ConfigureAwait(false);
-            fetched.Add(uri);
         }
 
         await File.WriteAllTextAsync(specFile, root.ToJsonString(), cancellationToken).ConfigureAwait(false);
-        return fetched;
     }
 }

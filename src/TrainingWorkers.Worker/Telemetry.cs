@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 namespace TrainingWorkers.Worker;
 
 /// <summary>
-/// The worker's traces (one span per job, with child spans for claim, fetch, train, upload) and metrics
+/// The worker's traces (one span per job, with child spans fetch, train, upload and upload_model) and metrics
 /// (jobs by outcome, job duration, queue receives). Exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 /// </summary>
 internal static class Telemetry

@@ -64,7 +64,7 @@ Result Run(int ranks, int batch, int threads)
         """);
     // The tw program beside this one: also in a self-contained publish (scripts/gpu-check.sh), which has no dotnet.
     var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "tw")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-    foreach (var a in new[] { "run", spec, "--output", "json", "--nproc-per-node", ranks.ToString(CultureInfo.InvariantCulture), "--master-port", FreePort().ToString(CultureInfo.InvariantCulture) })
+    foreach (var a in new[] { "run", spec, "--output", "json", "--nproc-per-node", ranks.ToString(CultureInfo.InvariantCulture), "--master-port", LaunchOptions.FreePort().ToString(CultureInfo.InvariantCulture) })
     {
         info.ArgumentList.Add(a);
     }
@@ -90,7 +90,7 @@ Result Run(int ranks, int batch, int threads)
 // batch tensor is then mmap'd and unmapped, and the peer ran 3x slower than with these settings.
 double RunPeer(int ranks, int batch, int threads)
 {
-    var port = FreePort().ToString(CultureInfo.InvariantCulture);
+    var port = LaunchOptions.FreePort().ToString(CultureInfo.InvariantCulture);
     var peers = Enumerable.Range(0, ranks).Select(rank =>
     {
         var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -112,13 +112,6 @@ double RunPeer(int ranks, int batch, int threads)
     var failed = peers.FirstOrDefault(p => p.Process.ExitCode != 0);
     if (failed.Process is not null) throw new InvalidOperationException($"ddp_peer.py failed ({failed.Process.ExitCode}): {failed.Stderr.Result}");
     return JsonDocument.Parse(peers[0].Stdout.Result).RootElement.GetProperty("samples_per_second").GetDouble();
-}
-
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
 }
 
 internal sealed record Result(double SamplesPerSecond, double SyncShare, double SyncMsPerStep);

@@ -87,14 +87,9 @@ internal sealed class SqsJobQueue : IJobQueue
         var a = await _sqs.GetQueueAttributesAsync(_queueUrl, ["VisibilityTimeout", "RedrivePolicy"], cancellationToken).ConfigureAwait(false);
         var visibility = TimeSpan.FromSeconds(a.TryGetValue("VisibilityTimeout", out var v) && int.TryParse(v, CultureInfo.InvariantCulture, out var s) ? s : 30);
         if (!a.TryGetValue("RedrivePolicy", out var redrive) || string.IsNullOrEmpty(redrive)) return new QueuePolicy(visibility, null, null);
-        using var doc = System.Text.Json.JsonDocument.Parse(redrive);
-        var root = doc.RootElement;
-        // SQS writes maxReceiveCount as a number, some tools as a string.
-        int? max = root.TryGetProperty("maxReceiveCount", out var m)
-            ? m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt32() : int.Parse(m.GetString()!, CultureInfo.InvariantCulture)
-            : null;
-        var arn = root.TryGetProperty("deadLetterTargetArn", out var t) ? t.GetString() : null;
-        return new QueuePolicy(visibility, max, arn?[(arn.LastIndexOf(':') + 1)..]);
+        var policy = SqsRedrivePolicy.Parse(redrive);
+        var arn = policy.DeadLetterTargetArn;
+        return new QueuePolicy(visibility, policy.MaxReceiveCount, arn?[(arn.LastIndexOf(':') + 1)..]);
     }
 
     public async Task<QueueDepth> GetDepthAsync(CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -25,7 +24,7 @@ internal static class FleetResources
     public sealed record Created(FleetEnvironment Environment, bool Queue, bool DeadLetterQueue, bool Bucket, bool Table, QueueSettings Settings);
 
     /// <summary>The jobs queue's visibility timeout and redrive policy; <see cref="RedrivesToDeadLetterQueue"/> is false when a reused queue has none, or another.</summary>
-    public sealed record QueueSettings(string VisibilityTimeout, string? MaxReceiveCount, bool RedrivesToDeadLetterQueue);
+    public sealed record QueueSettings(string VisibilityTimeout, int? MaxReceiveCount, bool RedrivesToDeadLetterQueue);
 
     public static async Task<Created> EnsureAsync(FleetTarget target, string prefix, int maxReceiveCount, int visibilityTimeout, CancellationToken cancellationToken)
     {
@@ -41,7 +40,7 @@ internal static class FleetResources
         var (queueUrl, queueCreated) = await EnsureQueueAsync(sqs, queueName, new Dictionary<string, string>
         {
             ["VisibilityTimeout"] = visibilityTimeout.ToString(CultureInfo.InvariantCulture),
-            ["RedrivePolicy"] = RedrivePolicy(dlqArn, maxReceiveCount),
+            ["RedrivePolicy"] = new SqsRedrivePolicy(dlqArn, maxReceiveCount).ToJson(),
         }, cancellationToken).ConfigureAwait(false);
 
         var settings = await ReadSettingsAsync(sqs, queueUrl, dlqArn, cancellationToken).ConfigureAwait(false);
@@ -63,22 +62,14 @@ internal static class FleetResources
         return new Created(environment, queueCreated, dlqCreated, bucketCreated, tableCreated, settings);
     }
 
-    /// <summary>SQS's redrive policy: after <paramref name="maxReceiveCount"/> receives a message moves to the dead-letter queue.</summary>
-    public static string RedrivePolicy(string deadLetterArn, int maxReceiveCount) => JsonSerializer.Serialize(new Dictionary<string, string>
-    {
-        ["deadLetterTargetArn"] = deadLetterArn, ["maxReceiveCount"] = maxReceiveCount.ToString(CultureInfo.InvariantCulture),
-    });
-
     // Read back rather than echoed: a reused queue keeps the settings it was made with.
     private static async Task<QueueSettings> ReadSettingsAsync(SqsClient sqs, string queueUrl, string dlqArn, CancellationToken cancellationToken)
     {
         var attributes = await sqs.GetQueueAttributesAsync(queueUrl, QueueSettingNames, cancellationToken).ConfigureAwait(false);
         var visibility = attributes.GetValueOrDefault("VisibilityTimeout", "?");
         if (!attributes.TryGetValue("RedrivePolicy", out var redrive)) return new QueueSettings(visibility, null, false);
-        using var policy = JsonDocument.Parse(redrive);
-        var target = policy.RootElement.TryGetProperty("deadLetterTargetArn", out var arn) ? arn.GetString() : null;
-        var receives = policy.RootElement.TryGetProperty("maxReceiveCount", out var count) ? count.ToString() : null;
-        return new QueueSettings(visibility, receives, target == dlqArn);
+        var policy = SqsRedrivePolicy.Parse(redrive);
+        return new QueueSettings(visibility, policy.MaxReceiveCount, policy.DeadLetterTargetArn == dlqArn);
     }
 
     private static async Task<(string Url, bool Created)> EnsureQueueAsync(SqsClient sqs, string name, IReadOnlyDictionary<string, string> attributes,

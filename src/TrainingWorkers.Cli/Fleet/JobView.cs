@@ -132,18 +132,12 @@ internal static class JobView
         }
 
         return new JobDocument(job.JobId, NameOf(job.SpecJson), job.Status, job.Attempts, job.LeaseOwner, job.LeaseExpiresAt, job.CancelRequested,
-            job.Progress is null ? null : new ProgressDocument(job.Progress.Epoch, job.Progress.Epochs, job.Progress.Step, job.Progress.Steps, job.Progress.Metrics, job.Progress.At),
-            job.FinalMetrics, job.LatestCheckpointId, job.ModelUri, job.Error, job.CreatedAt, job.UpdatedAt, spec,
-            history?.Select(h => new ChangeDocument(h.Status, h.At, h.WorkerId, h.FencingToken, h.Reason)).ToList());
+            job.Progress, job.FinalMetrics, job.LatestCheckpointId, job.ModelUri, job.Error, job.CreatedAt, job.UpdatedAt, spec, history);
     }
 
     private sealed record JobDocument(string JobId, string? Name, JobStatus Status, int Attempts, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt,
-        bool CancelRequested, ProgressDocument? Progress, IReadOnlyDictionary<string, double> FinalMetrics, string? LatestCheckpoint, string? ModelUri,
+        bool CancelRequested, JobProgress? Progress, IReadOnlyDictionary<string, double> FinalMetrics, string? LatestCheckpoint, string? ModelUri,
         string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Spec,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ChangeDocument>? History);
-
-    private sealed record ProgressDocument(int Epoch, int Epochs, int Step, int Steps, IReadOnlyDictionary<string, double> Metrics, DateTimeOffset At);
-
-    private sealed record ChangeDocument(JobStatus Status, DateTimeOffset At, string? WorkerId, long FencingToken, string? Reason);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JobStatusChange>? History);
 }

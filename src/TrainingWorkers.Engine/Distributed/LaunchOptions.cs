@@ -24,6 +24,14 @@ public sealed record LaunchOptions
 
     public int WorldSize => ProcessesPerNode * Nodes;
 
+    /// <summary>A TCP port free on loopback now, for a rank group's TCPStore (torchrun's <c>localhost:0</c> endpoint).</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Every problem with the options (empty when they are fine), given the node's GPUs when ranks run on CUDA.</summary>
     public IReadOnlyList<string> Validate(bool onCuda, int cudaDevices)
     {

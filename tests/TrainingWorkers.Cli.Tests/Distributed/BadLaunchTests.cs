@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using TrainingWorkers.Engine.Distributed;
 
 namespace TrainingWorkers.Cli.Tests.Distributed;
 
@@ -55,7 +56,7 @@ public sealed class BadLaunchTests : IDisposable
     public async Task Launch_UnreachableMasterAddress_FailsAfterTheTimeout()
     {
         // 192.0.2.0/24 is TEST-NET-1: never routed.
-        var (code, result, stderr, took) = await LaunchAsync("--nproc-per-node", "2", "--master-addr", "192.0.2.1", "--master-port", RankProcesses.FreePort().ToString());
+        var (code, result, stderr, took) = await LaunchAsync("--nproc-per-node", "2", "--master-addr", "192.0.2.1", "--master-port", LaunchOptions.FreePort().ToString());
 
         Assert.True(code == 3, stderr);
         var error = result.GetProperty("error");
@@ -68,7 +69,7 @@ public sealed class BadLaunchTests : IDisposable
     public async Task Launch_RankThatNeverJoins_FailsAfterTheTimeout()
     {
         // Two nodes are announced, only node 0 is started.
-        var (code, result, stderr, _) = await LaunchAsync("--nproc-per-node", "1", "--nnodes", "2", "--node-rank", "0", "--master-port", RankProcesses.FreePort().ToString());
+        var (code, result, stderr, _) = await LaunchAsync("--nproc-per-node", "1", "--nnodes", "2", "--node-rank", "0", "--master-port", LaunchOptions.FreePort().ToString());
 
         Assert.True(code == 3, stderr);
         var error = result.GetProperty("error");

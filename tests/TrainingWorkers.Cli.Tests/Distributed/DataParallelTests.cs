@@ -52,7 +52,7 @@ public sealed class DataParallelTests : IDisposable
         var (code1, out1, err1) = await TwProcess.RunAsync(_dir, Timeout, "run", single, "--output", "json");
         Assert.True(code1 == 0, err1);
         var (code2, out2, err2) = await TwProcess.RunAsync(_dir, Timeout, "run", parallel, "--output", "json", "--nproc-per-node", "2",
-            "--master-port", RankProcesses.FreePort().ToString(), "--collective-timeout", "20", "--progress-timeout", "60");
+            "--master-port", LaunchOptions.FreePort().ToString(), "--collective-timeout", "20", "--progress-timeout", "60");
         Assert.True(code2 == 0, err2);
 
         var launch = Json(out2);
@@ -71,7 +71,7 @@ public sealed class DataParallelTests : IDisposable
     public async Task TwoLaunchersWithTwoNodes_FormOneGroupAndTrain()
     {
         var spec = WriteSpec("nodes", 64, trainLimit: 1280);
-        var port = RankProcesses.FreePort().ToString();
+        var port = LaunchOptions.FreePort().ToString();
         string[] Args(int node) => ["run", spec, "--output", "json", "--nproc-per-node", "1", "--nnodes", "2", "--node-rank", node.ToString(),
             "--master-addr", "127.0.0.1", "--master-port", port, "--collective-timeout", "20", "--progress-timeout", "60",
             "--runs-dir", Path.Combine(_dir, "node" + node)];

@@ -32,7 +32,7 @@ public sealed class FaultToleranceTests : IDisposable
     }
 
     private static string[] Launch(string spec, string runs, int maxRestarts) =>
-        ["run", spec, "--output", "json", "--nproc-per-node", "2", "--master-port", RankProcesses.FreePort().ToString(),
+        ["run", spec, "--output", "json", "--nproc-per-node", "2", "--master-port", LaunchOptions.FreePort().ToString(),
          "--max-restarts", maxRestarts.ToString(), "--collective-timeout", CollectiveTimeoutSeconds.ToString(), "--progress-timeout", "60", "--runs-dir", runs];
 
     private static float[] Parameters(string specPath, JsonElement launch)

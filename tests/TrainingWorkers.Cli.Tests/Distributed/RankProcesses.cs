@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace TrainingWorkers.Cli.Tests.Distributed;
 
 /// <summary>Finds the processes a test started, by a token in their command line (the test's own directory).</summary>
@@ -58,12 +55,5 @@ internal static class RankProcesses
         }
 
         return true;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine.Distributed;
 using TrainingWorkers.Engine.Models;
@@ -10,13 +8,6 @@ namespace TrainingWorkers.Engine.Tests.Distributed;
 [Collection(TorchGlobalState.Name)]
 public class ProcessGroupTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     // The Debian libtorch build every CPU machine of this project uses has Gloo.
     [CpuOnlyFact]
     public void Shim_IsBuiltWithGloo() => Assert.True(ProcessGroup.HasBackend("gloo"));
@@ -24,7 +15,7 @@ public class ProcessGroupTests
     [GlooFact]
     public void GroupOfOne_CollectivesAndTheGradientHook_Work()
     {
-        using var group = ProcessGroup.Join("cpu", "127.0.0.1", FreePort(), 0, 1, TimeSpan.FromSeconds(10));
+        using var group = ProcessGroup.Join("cpu", "127.0.0.1", LaunchOptions.FreePort(), 0, 1, TimeSpan.FromSeconds(10));
         double[] values = [1.5, -2, 3];
         group.AllReduce(values, ReduceOp.Max);
         Assert.Equal([1.5, -2, 3], values);
@@ -51,7 +42,7 @@ public class ProcessGroupTests
     public void GroupOfOneOnCuda_NcclAveragesThroughTheHook()
     {
         Assert.True(ProcessGroup.HasBackend("nccl"), "a shim that sees a GPU should be built with NCCL");
-        using var group = ProcessGroup.Join("cuda:0", "127.0.0.1", FreePort(), 0, 1, TimeSpan.FromSeconds(30));
+        using var group = ProcessGroup.Join("cuda:0", "127.0.0.1", LaunchOptions.FreePort(), 0, 1, TimeSpan.FromSeconds(30));
         var definition = new ModelDefinition("input 4\nlinear 4 5\nrelu\nhead\nlinear 5 2\n", [4], 2, LossKind.CrossEntropy);
         using var model = Model.Create(definition, "cuda:0");
         using var optimizer = Optimizer.Create(model, new TrainingSpec());
@@ -67,7 +58,7 @@ public class ProcessGroupTests
     [Fact]
     public void Join_RankOutsideTheWorld_IsAnArgumentError()
     {
-        var e = Assert.Throws<Native.TorchException>(() => ProcessGroup.Join("cpu", "127.0.0.1", FreePort(), 2, 2, TimeSpan.FromSeconds(1)));
+        var e = Assert.Throws<Native.TorchException>(() => ProcessGroup.Join("cpu", "127.0.0.1", LaunchOptions.FreePort(), 2, 2, TimeSpan.FromSeconds(1)));
         Assert.Equal(Native.TorchErrorKind.Argument, e.Kind);
         Assert.Contains("rank must be in [0, 2), got 2", e.Message, StringComparison.Ordinal);
     }
