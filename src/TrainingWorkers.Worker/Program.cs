@@ -17,6 +17,9 @@ builder.Services.AddTrainingWorkersAws(o => builder.Configuration.GetSection(Aws
 builder.Services.AddSingleton<IValidateOptions<AwsOptions>, WorkerAwsOptionsValidator>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (section.GetValue<TimeSpan?>(nameof(WorkerOptions.ShutdownTimeout)) ?? new WorkerOptions().ShutdownTimeout) + TimeSpan.FromSeconds(10));
 builder.Services.AddSingleton<WorkerState>();
+builder.Services.AddSingleton<RankLaunch>();
+builder.Services.AddSingleton<IAttemptRunner, JobAttempt>();
+builder.Services.AddSingleton<JobSettlement>();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<InstanceMonitor>();
 builder.Services.AddSingleton(sp =>

@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Spectre.Console;

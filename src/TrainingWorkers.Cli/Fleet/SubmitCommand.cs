@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
