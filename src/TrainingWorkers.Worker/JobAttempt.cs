@@ -104,6 +104,6 @@ internal sealed class JobAttempt(
 
         var metrics = new Dictionary<string, double>(latest);
         foreach (var (name, value) in run.ReadFinalMetrics()) metrics[name] = value;
-        return (modelUri ?? throw new FileNotFoundException($"the run left no model.pt in {run.Path}"), metrics);
+        return (modelUri ?? throw new InvalidOperationException($"the run left no model.pt in {run.Path}"), metrics);
     }
 }

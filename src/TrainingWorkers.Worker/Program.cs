@@ -42,7 +42,7 @@ try
     // Before anything resolves the options (the hosted services' factories do): every error at once.
     host.Services.GetService<IStartupValidator>()?.Validate();
     await host.RunAsync().ConfigureAwait(false);
-    return Environment.ExitCode;
+    return host.Services.GetRequiredService<WorkerState>().ExitCode;
 }
 catch (Exception e) when (e is OptionsValidationException || (e is AggregateException a && a.InnerExceptions.All(i => i is OptionsValidationException)))
 {

@@ -14,7 +14,7 @@ namespace TrainingWorkers.Worker;
 /// </summary>
 internal sealed class WorkerService(
     IJobQueue queue, JobRunner runner, JobSettlement settlement, InstanceMonitor instance, WorkerState state, WorkerIdentity identity,
-    IOptions<WorkerOptions> options, IOptions<AwsOptions> aws, IHostApplicationLifetime lifetime, ILogger<WorkerService> logger) : BackgroundService
+    IOptions<WorkerOptions> options, IOptions<AwsOptions> aws, ILogger<WorkerService> logger) : BackgroundService
 {
     private static readonly TimeSpan ReceiveRetry = TimeSpan.FromSeconds(5);
     private readonly WorkerOptions _options = options.Value;
@@ -34,8 +34,7 @@ internal sealed class WorkerService(
         {
             // Restart=on-failure must see this: a worker that no longer polls is not a clean stop.
             Log.PollLoopFailed(logger, e);
-            if (Environment.ExitCode == 0) Environment.ExitCode = 1;
-            lifetime.StopApplication();
+            state.StopFailed();
         }
     }
 

@@ -14,6 +14,7 @@ internal sealed class WorkerState(TimeProvider time, IHostApplicationLifetime li
     private int _running;
     private string? _stopReason;
     private string? _fatal;
+    private int _exitCode;
 
     /// <summary>The start-up checks passed and the worker takes jobs.</summary>
     public bool Ready { get; set; }
@@ -26,6 +27,9 @@ internal sealed class WorkerState(TimeProvider time, IHostApplicationLifetime li
 
     /// <summary>Why the worker stopped for good, when it did.</summary>
     public string? FatalReason => Volatile.Read(ref _fatal);
+
+    /// <summary>What the process exits with: 0, <see cref="FatalExitCode"/>, or 1 when the poll loop failed.</summary>
+    public int ExitCode => Volatile.Read(ref _exitCode);
 
     public int RunningJobs => Volatile.Read(ref _running);
 
@@ -61,8 +65,15 @@ internal sealed class WorkerState(TimeProvider time, IHostApplicationLifetime li
     {
         if (Interlocked.CompareExchange(ref _fatal, reason, null) is not null) return false;
         RequestStop("the worker stops: " + reason);
-        Environment.ExitCode = FatalExitCode;
+        Interlocked.CompareExchange(ref _exitCode, FatalExitCode, 0);
         lifetime.StopApplication();
         return true;
+    }
+
+    /// <summary>The poll loop died of something unforeseen: the worker stops with exit code 1, so that a supervisor restarts it.</summary>
+    public void StopFailed()
+    {
+        Interlocked.CompareExchange(ref _exitCode, 1, 0);
+        lifetime.StopApplication();
     }
 }

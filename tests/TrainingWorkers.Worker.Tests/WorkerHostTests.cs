@@ -30,7 +30,7 @@ public sealed class WorkerHostTests(MotoFixture moto)
         var worker = fleet.StartWorker("worker-a", new Dictionary<string, string> { ["TW_Aws__Queue__QueueUrl"] = fleet.QueueUrl + "-missing" });
 
         Assert.Equal(3, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("Fatal configuration error, the worker exits:", worker.Log, StringComparison.Ordinal);
+        Assert.Single(worker.Log.Split('\n'), l => l.Contains("The worker stops for good (exit code 3):", StringComparison.Ordinal));
         Assert.True(worker.Log.Contains("does not exist", StringComparison.Ordinal), worker.Log);
     }
 

@@ -27,6 +27,9 @@ public sealed record JobFailure
         OperationCanceledException => Of(FailureKind.Cancelled, "cancelled"),
         InsufficientMemoryException or OutOfMemoryException => Of(FailureKind.OutOfMemory, "out of host memory: " + e.Message),
         IOException io when IsDiskFull(io) => Of(FailureKind.DiskFull, "no space left on the device: " + e.Message),
+        // A file or directory the run was told to read is missing or not what it should be: the input is at fault
+        // (readers that know the spec field throw JobInputException instead).
+        FileNotFoundException or DirectoryNotFoundException or InvalidDataException => Of(FailureKind.InvalidInput, e.Message),
         AggregateException { InnerExceptions.Count: 1 } one => From(one.InnerExceptions[0]),
         _ => Of(FailureKind.Crashed, e.Message),
     };

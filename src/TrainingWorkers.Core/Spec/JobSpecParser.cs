@@ -32,8 +32,8 @@ public static partial class JobSpecParser
             }
 
             // Before any field is read: a text that cannot be decoded would throw in the middle of reading it.
-            var errors = SpecText.Check(document.RootElement);
-            if (errors.Count > 0) throw new InvalidSpecException(errors);
+            var errors = new List<SpecError>();
+            if (!SpecText.Check(document.RootElement, errors)) throw new InvalidSpecException(errors);
 
             var spec = Read(new SpecReader(document.RootElement, "", errors));
             if (errors.Count > 0) throw new InvalidSpecException(errors);

@@ -9,11 +9,14 @@ namespace TrainingWorkers.Core.Spec;
 /// </summary>
 internal static class SpecText
 {
-    public static List<SpecError> Check(JsonElement root)
+    private const string Undecodable = "is not valid Unicode text (a lone surrogate escape such as \\ud800)";
+
+    /// <summary>Adds a problem of the text to <paramref name="errors"/>; false when some text does not decode, so no field can be read safely.</summary>
+    public static bool Check(JsonElement root, List<SpecError> errors)
     {
-        var errors = new List<SpecError>();
+        var before = errors.Count;
         Walk(root, "$", errors);
-        return errors;
+        return !errors.Skip(before).Any(e => e.Message.Contains(Undecodable, StringComparison.Ordinal));
     }
 
     private static void Walk(JsonElement element, string path, List<SpecError> errors)
@@ -27,7 +30,7 @@ internal static class SpecText
                 {
                     if (!TryDecode(() => property.Name, out var name))
                     {
-                        errors.Add(new SpecError(path, $"field {index + 1}'s name is not valid Unicode text (a lone surrogate escape such as \\ud800)"));
+                        errors.Add(new SpecError(path, $"field {index + 1}'s name {Undecodable}"));
                     }
                     else
                     {
@@ -45,7 +48,7 @@ internal static class SpecText
                 foreach (var item in element.EnumerateArray()) Walk(item, $"{path}[{i++}]", errors);
                 break;
             case JsonValueKind.String when !TryDecode(element.GetString, out _):
-                errors.Add(new SpecError(path, "is not valid Unicode text (a lone surrogate escape such as \\ud800)"));
+                errors.Add(new SpecError(path, Undecodable));
                 break;
             case JsonValueKind.Null:
                 errors.Add(new SpecError(path, "must not be null: leave the field out to get its default"));

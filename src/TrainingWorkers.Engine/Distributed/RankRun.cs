@@ -56,7 +56,7 @@ public static class RankRun
         catch (TorchException e)
         {
             // The address, port or network of this launch, not the job: another attempt may pass.
-            return channel.Failed(JobFailure.Of(FailureKind.Crashed, "rendezvous failed: " + e.NativeMessage));
+            return channel.Failed(JobFailure.Of(FailureKind.Crashed, "rendezvous failed: " + e.Message));
         }
 
         using (group)
