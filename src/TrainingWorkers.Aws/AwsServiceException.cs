@@ -1,3 +1,5 @@
+using TrainingWorkers.Core.Failures;
+
 namespace TrainingWorkers.Aws;
 
 /// <summary>How a failed AWS call should be handled.</summary>
@@ -18,7 +20,7 @@ public enum AwsErrorCategory
 /// A call to an AWS service (or an emulator) failed after its retries. The message names the service,
 /// operation and error code; credentials and signatures are never part of it.
 /// </summary>
-public sealed class AwsServiceException : Exception
+public sealed class AwsServiceException : Exception, IKnowsFailureKind
 {
     public AwsServiceException(string service, string operation, string errorCode, string message,
         AwsErrorCategory category, int? statusCode = null, string? requestId = null, Exception? inner = null)
@@ -45,4 +47,7 @@ public sealed class AwsServiceException : Exception
 
     /// <summary>Whether the configuration is wrong and the host should stop.</summary>
     public bool IsFatal => Category == AwsErrorCategory.Fatal;
+
+    /// <summary>A fatal category stops the worker; any other AWS failure inside a job is a crash another attempt may not repeat.</summary>
+    public FailureKind FailureKind => IsFatal ? FailureKind.Fatal : FailureKind.Crashed;
 }

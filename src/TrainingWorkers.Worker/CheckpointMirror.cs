@@ -99,7 +99,7 @@ internal sealed class CheckpointMirror : IAsyncDisposable
             catch (Exception e)
             {
                 Failure = e;
-                Log.CheckpointUploadFailed(_logger, id, e);
+                Log.CheckpointUploadFailed(_logger, id, e.Message);
             }
         }
     }

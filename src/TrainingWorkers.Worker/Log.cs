@@ -68,8 +68,8 @@ internal static partial class Log
     [LoggerMessage(6031, LogLevel.Warning, "Checkpoint {CheckpointId} skipped: {Reason}")]
     public static partial void CheckpointSkipped(ILogger logger, string checkpointId, string reason);
 
-    [LoggerMessage(6032, LogLevel.Error, "Checkpoint {CheckpointId} could not be uploaded")]
-    public static partial void CheckpointUploadFailed(ILogger logger, string checkpointId, Exception exception);
+    [LoggerMessage(6032, LogLevel.Error, "Checkpoint {CheckpointId} could not be uploaded: {Message}")]
+    public static partial void CheckpointUploadFailed(ILogger logger, string checkpointId, string message);
 
     [LoggerMessage(6033, LogLevel.Debug, "Job {JobId}: progress not recorded ({Message})")]
     public static partial void ProgressNotRecorded(ILogger logger, string jobId, string message);

@@ -41,8 +41,9 @@ try
     using var host = builder.Build();
     // Before anything resolves the options (the hosted services' factories do): every error at once.
     host.Services.GetService<IStartupValidator>()?.Validate();
+    var state = host.Services.GetRequiredService<WorkerState>();
     await host.RunAsync().ConfigureAwait(false);
-    return host.Services.GetRequiredService<WorkerState>().ExitCode;
+    return state.ExitCode;
 }
 catch (Exception e) when (e is OptionsValidationException || (e is AggregateException a && a.InnerExceptions.All(i => i is OptionsValidationException)))
 {
