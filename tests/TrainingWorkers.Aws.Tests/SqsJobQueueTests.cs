@@ -35,8 +35,8 @@ public sealed class SqsJobQueueTests
     [Theory]
     [InlineData("not json", "not valid JSON")]
     [InlineData("""{"version":2,"job_id":"j","spec":{}}""", "version 2 is not supported")]
-    [InlineData("""{"job_id":"j","spec":{}}""", "no integer 'version'")]
-    [InlineData("""{"version":1,"job_id":"j","spec":[1]}""", "'spec' is not a JSON object")]
+    [InlineData("""{"job_id":"j","spec":{}}""", "'version' must be the integer 1, got nothing")]
+    [InlineData("""{"version":1,"job_id":"j","spec":[1]}""", "'spec' must be a JSON object, got an array")]
     [InlineData("[1,2]", "not a JSON object")]
     public async Task Receive_BadMessage_ReturnedWithProblemNotThrown(string body, string problem)
     {
