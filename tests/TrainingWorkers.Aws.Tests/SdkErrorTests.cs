@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.SQS.Model;
+using TrainingWorkers.Core.Failures;
 
 namespace TrainingWorkers.Aws.Tests;
 
@@ -23,6 +24,19 @@ public sealed class SdkErrorTests
         Assert.Equal(code.Length > 0 ? code : "BadGateway", e.ErrorCode);
         Assert.Equal(((int)status, "req-1"), (e.StatusCode, e.RequestId));
         Assert.StartsWith($"sqs ReceiveMessage failed: {e.ErrorCode} (HTTP {(int)status}): refused", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(AwsErrorCategory.Fatal, FailureKind.Fatal)]
+    [InlineData(AwsErrorCategory.Transient, FailureKind.Crashed)]
+    [InlineData(AwsErrorCategory.Request, FailureKind.Crashed)]
+    public void JobFailureFrom_AwsError_FatalStaysFatalOthersAreRetryableCrashes(AwsErrorCategory category, FailureKind expected)
+    {
+        var failure = JobFailure.From(new AwsServiceException("dynamodb", "UpdateItem", "Code", "refused", category));
+
+        Assert.Equal(expected, failure.Kind);
+        Assert.Equal(category != AwsErrorCategory.Fatal, failure.IsRetryable);
+        Assert.StartsWith("dynamodb UpdateItem failed: Code", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
