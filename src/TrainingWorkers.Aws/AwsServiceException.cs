@@ -2,23 +2,11 @@ using TrainingWorkers.Core.Failures;
 
 namespace TrainingWorkers.Aws;
 
-/// <summary>How a failed AWS call should be handled.</summary>
-public enum AwsErrorCategory
-{
-    /// <summary>Throttling, a 5xx, a network failure or a timeout: a later retry can succeed.</summary>
-    Transient,
-    /// <summary>
-    /// The configuration is wrong (queue or table missing, access denied, bad or missing credentials):
-    /// no retry helps and the host should stop with a non-zero exit code.
-    /// </summary>
-    Fatal,
-    /// <summary>This one request was refused (invalid parameter, stale receipt handle); others can still work.</summary>
-    Request,
-}
-
 /// <summary>
 /// A call to an AWS service (or an emulator) failed after its retries. The message names the service,
-/// operation and error code; credentials and signatures are never part of it.
+/// operation and error code; credentials and signatures are never part of it. <see cref="JobFailure.From"/>
+/// sorts a <see cref="AwsErrorCategory.Fatal"/> one as <see cref="Core.Failures.FailureKind.Fatal"/> (the worker
+/// stops with exit code 3) and any other as <see cref="Core.Failures.FailureKind.Crashed"/> (another attempt may pass).
 /// </summary>
 public sealed class AwsServiceException : Exception, IKnowsFailureKind
 {
@@ -48,6 +36,6 @@ public sealed class AwsServiceException : Exception, IKnowsFailureKind
     /// <summary>Whether the configuration is wrong and the host should stop.</summary>
     public bool IsFatal => Category == AwsErrorCategory.Fatal;
 
-    /// <summary>A fatal category stops the worker; any other AWS failure inside a job is a crash another attempt may not repeat.</summary>
+    /// <summary>Fatal for a fatal category; else a crash of this attempt, which a later one may not repeat.</summary>
     public FailureKind FailureKind => IsFatal ? FailureKind.Fatal : FailureKind.Crashed;
 }
