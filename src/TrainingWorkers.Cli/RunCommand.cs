@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
 using TrainingWorkers.Core.Checkpoints;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine;
 using TrainingWorkers.Engine.Data;
@@ -46,7 +47,7 @@ internal static class RunCommand
         {
             return Fail(json, ExitCodes.InvalidInput, "invalid_spec", e.Message, e.Errors.Select(x => x.ToString()));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JobInputException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             return Fail(json, ExitCodes.InvalidInput, "invalid_data", e.Message, []);
         }

@@ -339,6 +339,8 @@ internal sealed class JobRunner
         {
             // TorchScript models fetched from S3 live in the cache; the job's own directory holds the rest.
             ["TW_MODEL_ALLOW"] = string.Join(':', _cache.Root, Path.GetDirectoryName(specFile)!),
+            // Likewise data: a job reads what it fetched, never the instance's own files.
+            ["TW_DATA_ALLOW"] = string.Join(':', _cache.Root, Path.GetDirectoryName(specFile)!),
         };
         if (slot.Gpus.Count > 0) environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', slot.Gpus);
         // Jobs side by side share the cores: OpenMP threads that spin after each op would slow all of them.

@@ -13,6 +13,7 @@ internal static class DataSpecReader
         if (format == DataFormat.Idx && task == TaskKind.Regression) r.Error("task", "IDX image data is classification only");
 
         var validation = r.String("validation", null);
+        if (format == DataFormat.Idx) r.Forbid("validation", "is for CSV data; IDX data holds out validation_split of the training files");
         var split = r.Number("validation_split", validation is null ? 0.1 : 0.0, v => v is >= 0 and < 1, "must be >= 0 and < 1");
         if (validation is not null && r.Has("validation_split") && split > 0) r.Error("validation_split", "cannot be used together with a validation file");
 

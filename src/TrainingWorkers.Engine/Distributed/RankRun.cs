@@ -60,7 +60,7 @@ public static class RankRun
             {
                 data = loadData();
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception e) when (e is Core.Failures.JobInputException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 return Fail(channel, RankOutcome.InvalidInput, "invalid_data", e.Message);
             }

@@ -110,6 +110,7 @@ public class JobSpecParserTests
     [InlineData("""{ "train": "x", "validation_split": 1 }""", "data.validation_split: must be >= 0 and < 1, got 1")]
     [InlineData("""{ "format": "csv", "train": "a.csv", "validation": "b.csv", "validation_split": 0.2 }""", "data.validation_split: cannot be used together with a validation file")]
     [InlineData("""{ "train": "x", "test": "t" }""", "data.test: is for CSV data; IDX directories hold their own t10k test files (see use_test_set)")]
+    [InlineData("""{ "train": "x", "validation": "v" }""", "data.validation: is for CSV data; IDX data holds out validation_split of the training files")]
     [InlineData("""{ "train": "x", "classes": [1] }""", "data.classes: must have at least 2 elements, got 1")]
     [InlineData("""{ "train": "x", "classes": [1, 1] }""", "data.classes: must not repeat a class")]
     [InlineData("""{ "train": "x", "classes": [0, 1], "class_names": ["a"] }""", "data.class_names: must name each of the 2 selected classes, got 1 names")]
