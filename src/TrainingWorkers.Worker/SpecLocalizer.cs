@@ -27,8 +27,9 @@ internal static class SpecLocalizer
                 continue;
             }
 
-            // An IDX data set is a directory, and so is a run to fine-tune from unless it names a file.
+            // An IDX data set and image folders are directories, and so is a run to fine-tune from unless it names a file.
             var directory = (section, field) == ("data", "train") && spec.Data.Format == DataFormat.Idx
+                || (section == "data" && spec.Data.Format == DataFormat.ImageFolder)
                 || (section == "fine_tune" && !Path.HasExtension(uri));
             if (directory && !uri.EndsWith('/')) uri += "/";
             parent[field] = await cache.FetchAsync(uri, cancellationToken).ConfigureAwait(false);

@@ -18,7 +18,18 @@ public static class DatasetLoader
     public static DataSplits Load(DataSpec spec, ulong seed, DataLocationPolicy? policy = null)
     {
         policy ??= DataLocationPolicy.FromEnvironment();
-        return spec.Format == DataFormat.Idx ? LoadIdx(spec, seed, policy) : LoadCsv(spec, seed, policy);
+        foreach (var (path, field) in new[] { (spec.Train, "data.train"), (spec.Validation, "data.validation"), (spec.Test, "data.test") })
+        {
+            if (DataSpec.IsRemote(path)) throw new JobInputException(field, "an s3:// location is fetched by a worker (tw submit); tw run reads local data", path);
+        }
+
+        return spec.Format switch
+        {
+            DataFormat.Idx => LoadIdx(spec, seed, policy),
+            DataFormat.Csv => LoadCsv(spec, seed, policy),
+            DataFormat.ImageFolder => Images.ImageFolderLoader.Load(spec, seed, policy),
+            _ => throw new JobInputException("data.format", "webdataset is read as a stream; load it with StreamLoader"),
+        };
     }
 
     private static DataSplits LoadIdx(DataSpec spec, ulong seed, DataLocationPolicy policy)
@@ -114,7 +125,8 @@ public static class DatasetLoader
             ? v
             : throw new JobInputException(field, $"the label '{FailureText.Bound(text, FailureText.MaxName)}' is not a number (data.task is regression)", $"{table.Path}:{table.Lines[row]}");
 
-    private static DataSplits Finish(DataSpec spec, ulong seed, Dataset train, Dataset? validation, Dataset? test, IReadOnlyList<string> names)
+    /// <summary>Class selection and names, the validation split and normalization: the same for every format.</summary>
+    internal static DataSplits Finish(DataSpec spec, ulong seed, Dataset train, Dataset? validation, Dataset? test, IReadOnlyList<string> names)
     {
         if (spec.Classes is { } classes)
         {
@@ -142,7 +154,7 @@ public static class DatasetLoader
         }
 
         if (train.Count == 0) throw new JobInputException("data", "no training examples are left after the class selection, limit and validation split");
-        if (spec.Normalize) Normalizer.Fit(train).Apply(train, validation, test);
+        if (spec.Normalize && train.InMemory) Normalizer.Fit(train).Apply(train, validation, test);
         var outputs = train.IsClassification ? names.Count : train.Outputs;
         return new DataSplits(train, validation, test, spec.Task, outputs, names);
     }

@@ -25,6 +25,7 @@ public static class RunReport
             ["history"] = new JsonArray(result.History.Select(Epoch).ToArray()),
             ["last_checkpoint"] = result.LastCheckpoint,
             ["resumed_from"] = result.ResumedFrom,
+            ["input"] = Input(result),
             ["artifacts"] = artifacts,
         };
         return report;
@@ -35,6 +36,17 @@ public static class RunReport
         StopReason.EarlyStopped => "early_stopped",
         StopReason.Cancelled => "cancelled",
         _ => "completed",
+    };
+
+    // Whether the run was input-bound: the step's wait for data, and the decoding work behind it.
+    private static JsonObject Input(TrainingResult result) => new()
+    {
+        ["loader_threads"] = result.LoaderThreads,
+        ["wait_seconds"] = Math.Round(result.Input?.WaitTime.TotalSeconds ?? 0, 3),
+        ["wait_share"] = Math.Round((result.Input?.WaitTime.TotalSeconds ?? 0) / Math.Max(result.Duration.TotalSeconds, 1e-9), 4),
+        ["images_decoded"] = result.Input?.ImagesDecoded ?? 0,
+        ["decode_cpu_seconds"] = Math.Round(result.Input?.DecodeTime.TotalSeconds ?? 0, 3),
+        ["images_skipped"] = result.Input?.ImagesSkipped ?? 0,
     };
 
     private static JsonNode? Evaluation(EvaluationReport? report, string prefix)

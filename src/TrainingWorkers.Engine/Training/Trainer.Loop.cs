@@ -28,7 +28,8 @@ public sealed partial class Trainer
             var accumulation = training.GradientAccumulationSteps;
             var pending = false;
             var schedule = new LearningRateSchedule(training);
-            var buffer = new BatchBuffer(train, batchSize);
+            var loaderThreads = trainer.LoaderThreads;
+            var input = trainer._data.Input;
             var everySteps = spec.Checkpointing.EverySteps;
             var lr = double.NaN;
 
@@ -39,6 +40,10 @@ public sealed partial class Trainer
                 trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
                 var order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
                 if (trainer._parallel is { } parallel) order = parallel.Shard(order, batchSize);
+                var epoch = (ulong)state.Epoch;
+                Func<int, ulong?>? augment = spec.Data.Augment is null || train.InMemory ? null : example => SplitMix.Seed(training.Seed, epoch, (ulong)example);
+                using var batches = new BatchPipeline(train, order, batchSize, state.StepInEpoch, steps, loaderThreads, spec.Data.Prefetch + 1, augment, input);
+                var (decodedBefore, waitBefore) = input.Snapshot();
                 while (state.StepInEpoch < steps)
                 {
                     if (!pending && trainer.StopRequested(cancellationToken))
@@ -50,9 +55,7 @@ public sealed partial class Trainer
 
                     var rate = schedule.Rate(state.Epoch, state.StepInEpoch, steps);
                     if (rate != lr) optimizer.SetLearningRate(lr = rate);
-                    var start = state.StepInEpoch * batchSize;
-                    var n = Math.Min(batchSize, order.Length - start);
-                    buffer.Fill(train, order, start, n);
+                    var (buffer, n) = batches.Next(state.StepInEpoch);
                     if (accumulation > 1)
                     {
                         var (weight, accumulateOnly) = GradientAccumulation.Plan(state.StepInEpoch, steps, accumulation, batchSize, order.Length);
@@ -76,7 +79,9 @@ public sealed partial class Trainer
                     }
                 }
 
-                var summary = FinishEpoch(lr, TimeSpan.FromSeconds(state.EpochSeconds) + epochClock.Elapsed);
+                var (decoded, wait) = input.Snapshot();
+                var inputMetrics = InputMetrics(decoded - decodedBefore, wait - waitBefore, epochClock.Elapsed);
+                var summary = FinishEpoch(lr, TimeSpan.FromSeconds(state.EpochSeconds) + epochClock.Elapsed, inputMetrics);
                 state.Epoch++;
                 var stop = early is not null && early.EpochsWithoutImprovement >= spec.EarlyStopping!.Patience;
                 if (state.Epoch % spec.Checkpointing.EveryEpochs == 0 || state.Epoch == training.Epochs || stop)
@@ -91,11 +96,12 @@ public sealed partial class Trainer
         }
 
         /// <summary>Validates, updates early stopping, publishes the epoch's metrics and resets the epoch's counters.</summary>
-        private EpochSummary FinishEpoch(double lr, TimeSpan duration)
+        private EpochSummary FinishEpoch(double lr, TimeSpan duration, Dictionary<string, double> inputMetrics)
         {
             var data = trainer._data;
             trainer._parallel?.ReduceEpochSums(state);
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { [MetricNames.TrainLoss] = state.LossSum / state.Seen };
+            foreach (var (k, v) in inputMetrics) metrics[k] = v;
             if (data.Train.IsClassification) metrics[MetricNames.TrainAccuracy] = (double)state.Correct / state.Seen;
             if (data.Validation is { } validation)
             {
@@ -152,6 +158,17 @@ public sealed partial class Trainer
 
             LastCheckpoint = checkpoint.Manifest.Id;
             trainer._observer.CheckpointWritten(checkpoint.Manifest.Id, store.Location);
+        }
+
+        /// <summary>
+        /// The input pipeline's share of the epoch (this run, since a resume): how long the step waited for data and,
+        /// when images are decoded, how many per second. Both say whether a job is input-bound.
+        /// </summary>
+        private static Dictionary<string, double> InputMetrics(long decoded, TimeSpan wait, TimeSpan elapsed)
+        {
+            var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { [MetricNames.InputWaitSeconds] = Math.Round(wait.TotalSeconds, 4) };
+            if (decoded > 0) metrics[MetricNames.ImagesPerSecond] = Math.Round(decoded / Math.Max(elapsed.TotalSeconds, 1e-9), 1);
+            return metrics;
         }
 
         private static List<MetricPoint> Points(EpochSummary summary, long step)

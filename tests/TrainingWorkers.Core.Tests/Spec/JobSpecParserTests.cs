@@ -105,8 +105,8 @@ public class JobSpecParserTests
 
     [Theory]
     [InlineData("""{ "format": "idx" }""", "data.train: is required: a directory with the IDX files, or \"fashion-mnist\"")]
-    [InlineData("""{ "format": "parquet", "train": "x" }""", "data.format: must be one of idx, csv, got 'parquet'")]
-    [InlineData("""{ "train": "x", "task": "regression" }""", "data.task: IDX image data is classification only")]
+    [InlineData("""{ "format": "parquet", "train": "x" }""", "data.format: must be one of idx, csv, image_folder, webdataset, got 'parquet'")]
+    [InlineData("""{ "train": "x", "task": "regression" }""", "data.task: image data is classification only")]
     [InlineData("""{ "train": "x", "validation_split": 1 }""", "data.validation_split: must be >= 0 and < 1, got 1")]
     [InlineData("""{ "format": "csv", "train": "a.csv", "validation": "b.csv", "validation_split": 0.2 }""", "data.validation_split: cannot be used together with a validation file")]
     [InlineData("""{ "train": "x", "test": "t" }""", "data.test: is for CSV data; IDX directories hold their own t10k test files (see use_test_set)")]
@@ -121,7 +121,7 @@ public class JobSpecParserTests
 
     [Fact]
     public void Parse_CnnOnCsv_IsRejected() =>
-        Assert.Contains("model.type: cnn needs image data (data.format idx); use mlp for CSV features",
+        Assert.Contains("model.type: cnn needs image data (data.format idx, image_folder or webdataset); use mlp for CSV features",
             Errors("""{ "apiVersion": "trainingworkers/v1", "name": "job", "data": { "format": "csv", "train": "a.csv" }, "model": { "type": "cnn" } }"""));
 
     [Fact]
