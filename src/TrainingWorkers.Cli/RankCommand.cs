@@ -48,7 +48,7 @@ internal static class RankCommand
         }
 
         var run = runDir is null ? RunDirectory.CreateUnder("runs", spec.Name) : new RunDirectory(runDir.FullName);
-        var outcome = await RankRun.RunAsync(env, spec, () => DatasetLoader.Load(spec.Data, spec.Training.Seed), run, resume, channel, SpecFile.ModelLocations(specFile), cancellationToken).ConfigureAwait(false);
+        var outcome = await RankRun.RunAsync(env, spec, () => DatasetLoader.Load(spec.Data, spec.Training.Seed, remote: RemoteData.For(spec.Data)), run, resume, channel, SpecFile.ModelLocations(specFile), cancellationToken).ConfigureAwait(false);
         return outcome switch
         {
             RankOutcome.Completed => ExitCodes.Success,

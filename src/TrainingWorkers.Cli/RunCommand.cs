@@ -41,7 +41,7 @@ internal static class RunCommand
         try
         {
             spec = await SpecFile.ReadAsync(specFile, cancellationToken).ConfigureAwait(false);
-            data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
+            data = DatasetLoader.Load(spec.Data, spec.Training.Seed, remote: RemoteData.For(spec.Data));
         }
         catch (InvalidSpecException e)
         {

@@ -22,7 +22,9 @@ internal static class SpecLocalizer
         foreach (var (section, field) in Paths)
         {
             if (root[section] is not JsonObject parent || parent[field]?.GetValue<string>() is not { } uri
-                || !uri.StartsWith("s3://", StringComparison.Ordinal))
+                || !uri.StartsWith("s3://", StringComparison.Ordinal)
+                // Webdataset shards are streamed by the ranks, shard by shard through the same cache, never fetched whole.
+                || (section == "data" && spec.Data.Format == DataFormat.Webdataset))
             {
                 continue;
             }

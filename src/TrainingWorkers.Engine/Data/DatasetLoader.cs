@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrainingWorkers.Core.Data;
 using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
 
@@ -15,12 +16,16 @@ public static class DatasetLoader
 
     /// <param name="seed">Chooses the held-out validation examples.</param>
     /// <param name="policy">Where local data may be read from; default: the operator's <c>TW_DATA_ALLOW</c> (unrestricted when unset).</param>
-    public static DataSplits Load(DataSpec spec, ulong seed, DataLocationPolicy? policy = null)
+    /// <param name="remote">Streams a webdataset's s3:// shards through the instance's cache; null: local data only.</param>
+    public static DataSplits Load(DataSpec spec, ulong seed, DataLocationPolicy? policy = null, IRemoteDataFiles? remote = null)
     {
         policy ??= DataLocationPolicy.FromEnvironment();
         foreach (var (path, field) in new[] { (spec.Train, "data.train"), (spec.Validation, "data.validation"), (spec.Test, "data.test") })
         {
-            if (DataSpec.IsRemote(path)) throw new JobInputException(field, "an s3:// location is fetched by a worker (tw submit); tw run reads local data", path);
+            if (DataSpec.IsRemote(path) && (spec.Format != DataFormat.Webdataset || remote is null))
+            {
+                throw new JobInputException(field, "an s3:// location is fetched by a worker (tw submit); tw run reads local data, and streams webdataset shards from s3:// only with TW_Aws__ settings", path);
+            }
         }
 
         return spec.Format switch
@@ -28,7 +33,7 @@ public static class DatasetLoader
             DataFormat.Idx => LoadIdx(spec, seed, policy),
             DataFormat.Csv => LoadCsv(spec, seed, policy),
             DataFormat.ImageFolder => Images.ImageFolderLoader.Load(spec, seed, policy),
-            _ => throw new JobInputException("data.format", "webdataset is read as a stream; load it with StreamLoader"),
+            _ => Shards.WebDatasetLoader.Load(spec, seed, policy, remote),
         };
     }
 

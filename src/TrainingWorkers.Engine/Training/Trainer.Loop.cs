@@ -32,16 +32,38 @@ public sealed partial class Trainer
             var input = trainer._data.Input;
             var everySteps = spec.Checkpointing.EverySteps;
             var lr = double.NaN;
+            var stream = train.Reader as IEpochStream;
+            var (rank, worldSize) = (trainer._parallel?.Rank ?? 0, trainer._parallel?.WorldSize ?? 1);
+            if (stream is not null && state.DataFingerprint is { } fingerprint && fingerprint != stream.Fingerprint)
+            {
+                throw new Core.Failures.JobInputException("data.train", $"the shards changed since the checkpoint was taken (fingerprint {stream.Fingerprint}, the checkpoint's {fingerprint}): its stream position does not apply; start a new run");
+            }
 
+            try
+            {
             while (state.Epoch < training.Epochs)
             {
                 var epochClock = Stopwatch.StartNew();
                 FineTuning.ApplyFreezing(model, spec.FineTune, state.Epoch);
+                int[] order;
+                if (stream is not null)
+                {
+                    // A stream's epoch: its length and this rank's positions come from the shards' order; a resume replays up to its position.
+                    (steps, var positions) = stream.Start(state.Epoch, state.StepInEpoch * batchSize, batchSize, rank, worldSize);
+                    order = Enumerable.Range(0, positions).ToArray();
+                    state.DataFingerprint = stream.Fingerprint;
+                }
+                else
+                {
+                    order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
+                    if (trainer._parallel is { } parallel) order = parallel.Shard(order, batchSize);
+                }
+
                 trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
-                var order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
-                if (trainer._parallel is { } parallel) order = parallel.Shard(order, batchSize);
                 var epoch = (ulong)state.Epoch;
-                Func<int, ulong?>? augment = spec.Data.Augment is null || train.InMemory ? null : example => SplitMix.Seed(training.Seed, epoch, (ulong)example);
+                // Per example and epoch (a stream's positions also per rank): the same draws on every run, so a resume is exact.
+                var streamRank = stream is null ? 0UL : (ulong)rank << 40;
+                Func<int, ulong?>? augment = spec.Data.Augment is null || train.InMemory ? null : example => SplitMix.Seed(training.Seed, epoch, (uint)example | streamRank);
                 using var batches = new BatchPipeline(train, order, batchSize, state.StepInEpoch, steps, loaderThreads, spec.Data.Prefetch + 1, augment, input);
                 var (decodedBefore, waitBefore) = input.Snapshot();
                 while (state.StepInEpoch < steps)
@@ -93,6 +115,11 @@ public sealed partial class Trainer
             }
 
             return StopReason.Completed;
+            }
+            finally
+            {
+                stream?.Stop();
+            }
         }
 
         /// <summary>Validates, updates early stopping, publishes the epoch's metrics and resets the epoch's counters.</summary>
@@ -136,6 +163,7 @@ public sealed partial class Trainer
             }
 
             state.LossScaler = optimizer.LossScaler?.State;
+            state.StreamPosition = trainer._data.Train.Reader is IEpochStream ? (long)state.StepInEpoch * Math.Min(trainer._spec.Training.BatchSize, trainer._data.Train.Count) : null;
             var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
             {
                 [ModelFile] = model.SaveState(),

@@ -100,54 +100,7 @@ internal static class ImageFolderLoader
         }
 
         var sample = Shuffle.Permutation(train.Files.Length, seed, ulong.MaxValue - 2).Take(StatisticsSample).ToArray();
-        var plane = probe.Height * probe.Width;
-        var sums = new double[sample.Length, channels * 2];
         var reader = new ImageExampleReader(train.Files, probe, threads, new InputCounters(), "data.train");
-        try
-        {
-            Sum(sample, sums, reader, probe, threads);
-        }
-        catch (AggregateException e) when (e.InnerExceptions[0] is JobInputException bad)
-        {
-            // A bad image in the sample: the same error training would stop with, but now, before it starts.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(bad);
-        }
-
-        var means = new float[channels];
-        var stds = new float[channels];
-        var n = (double)sample.Length * plane;
-        for (var c = 0; c < channels; c++)
-        {
-            double s = 0, q = 0;
-            for (var i = 0; i < sample.Length; i++) (s, q) = (s + sums[i, c * 2], q + sums[i, c * 2 + 1]);
-            var m = s / n;
-            means[c] = (float)m;
-            stds[c] = (float)Math.Max(Math.Sqrt(Math.Max(0, q / n - m * m)), 1e-3);
-        }
-
-        return (means, stds);
-    }
-
-    private static void Sum(int[] sample, double[,] sums, ImageExampleReader reader, ImageOptions probe, int threads)
-    {
-        var channels = probe.Channels;
-        var plane = probe.Height * probe.Width;
-        Parallel.For(0, sample.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new float[probe.Shape.Aggregate(1, (a, b) => a * b)], (i, _, pixels) =>
-        {
-            reader.Read(sample[i], pixels, augmentSeed: null);
-            for (var c = 0; c < channels; c++)
-            {
-                double s = 0, q = 0;
-                foreach (var v in pixels.AsSpan(c * plane, plane))
-                {
-                    s += v;
-                    q += (double)v * v;
-                }
-
-                (sums[i, c * 2], sums[i, c * 2 + 1]) = (s, q);
-            }
-
-            return pixels;
-        }, _ => { });
+        return ChannelStatistics.Of(reader, sample.Length, probe, threads, sample);
     }
 }
