@@ -41,80 +41,80 @@ public sealed partial class Trainer
 
             try
             {
-            while (state.Epoch < training.Epochs)
-            {
-                var epochClock = Stopwatch.StartNew();
-                FineTuning.ApplyFreezing(model, spec.FineTune, state.Epoch);
-                int[] order;
-                if (stream is not null)
+                while (state.Epoch < training.Epochs)
                 {
-                    // A stream's epoch: its length and this rank's positions come from the shards' order; a resume replays up to its position.
-                    (steps, var positions) = stream.Start(state.Epoch, state.StepInEpoch * batchSize, batchSize, rank, worldSize);
-                    order = Enumerable.Range(0, positions).ToArray();
-                    state.DataFingerprint = stream.Fingerprint;
-                }
-                else
-                {
-                    order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
-                    if (trainer._parallel is { } parallel) order = parallel.Shard(order, batchSize);
-                }
-
-                trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
-                var epoch = (ulong)state.Epoch;
-                // Per example and epoch (a stream's positions also per rank): the same draws on every run, so a resume is exact.
-                var streamRank = stream is null ? 0UL : (ulong)rank << 40;
-                Func<int, ulong?>? augment = spec.Data.Augment is null || train.InMemory ? null : example => SplitMix.Seed(training.Seed, epoch, (uint)example | streamRank);
-                using var batches = new BatchPipeline(train, order, batchSize, state.StepInEpoch, steps, loaderThreads, spec.Data.Prefetch + 1, augment, input);
-                var (decodedBefore, waitBefore) = input.Snapshot();
-                while (state.StepInEpoch < steps)
-                {
-                    if (!pending && trainer.StopRequested(cancellationToken))
+                    var epochClock = Stopwatch.StartNew();
+                    FineTuning.ApplyFreezing(model, spec.FineTune, state.Epoch);
+                    int[] order;
+                    if (stream is not null)
                     {
-                        // Ctrl-C or SIGTERM mid-epoch: keep what was learned so far, then stop.
-                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
-                        return StopReason.Cancelled;
+                        // A stream's epoch: its length and this rank's positions come from the shards' order; a resume replays up to its position.
+                        (steps, var positions) = stream.Start(state.Epoch, state.StepInEpoch * batchSize, batchSize, rank, worldSize);
+                        order = Enumerable.Range(0, positions).ToArray();
+                        state.DataFingerprint = stream.Fingerprint;
+                    }
+                    else
+                    {
+                        order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
+                        if (trainer._parallel is { } parallel) order = parallel.Shard(order, batchSize);
                     }
 
-                    var rate = schedule.Rate(state.Epoch, state.StepInEpoch, steps);
-                    if (rate != lr) optimizer.SetLearningRate(lr = rate);
-                    var (buffer, n) = batches.Next(state.StepInEpoch);
-                    if (accumulation > 1)
+                    trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
+                    var epoch = (ulong)state.Epoch;
+                    // Per example and epoch (a stream's positions also per rank): the same draws on every run, so a resume is exact.
+                    var streamRank = stream is null ? 0UL : (ulong)rank << 40;
+                    Func<int, ulong?>? augment = spec.Data.Augment is null || train.InMemory ? null : example => SplitMix.Seed(training.Seed, epoch, (uint)example | streamRank);
+                    using var batches = new BatchPipeline(train, order, batchSize, state.StepInEpoch, steps, loaderThreads, spec.Data.Prefetch + 1, augment, input);
+                    var (decodedBefore, waitBefore) = input.Snapshot();
+                    while (state.StepInEpoch < steps)
                     {
-                        var (weight, accumulateOnly) = GradientAccumulation.Plan(state.StepInEpoch, steps, accumulation, batchSize, order.Length);
-                        optimizer.SetAccumulation(weight, accumulateOnly);
-                        pending = accumulateOnly;
+                        if (!pending && trainer.StopRequested(cancellationToken))
+                        {
+                            // Ctrl-C or SIGTERM mid-epoch: keep what was learned so far, then stop.
+                            await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
+                            return StopReason.Cancelled;
+                        }
+
+                        var rate = schedule.Rate(state.Epoch, state.StepInEpoch, steps);
+                        if (rate != lr) optimizer.SetLearningRate(lr = rate);
+                        var (buffer, n) = batches.Next(state.StepInEpoch);
+                        if (accumulation > 1)
+                        {
+                            var (weight, accumulateOnly) = GradientAccumulation.Plan(state.StepInEpoch, steps, accumulation, batchSize, order.Length);
+                            optimizer.SetAccumulation(weight, accumulateOnly);
+                            pending = accumulateOnly;
+                        }
+
+                        thread.EnsureCurrent();
+                        var result = train.IsClassification
+                            ? model.TrainStep(optimizer, buffer.Features, buffer.Labels, n)
+                            : model.TrainStep(optimizer, buffer.Features, buffer.Targets, n);
+                        state.LossSum += (double)result.Loss * n;
+                        state.Correct += result.Correct;
+                        state.Seen += n;
+                        state.StepInEpoch++;
+                        state.GlobalStep++;
+                        trainer._observer.StepCompleted(state.Epoch + 1, state.StepInEpoch, steps, result.Loss);
+                        if (everySteps is { } every && state.GlobalStep % every == 0 && state.StepInEpoch < steps && !pending)
+                        {
+                            await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
+                        }
                     }
 
-                    thread.EnsureCurrent();
-                    var result = train.IsClassification
-                        ? model.TrainStep(optimizer, buffer.Features, buffer.Labels, n)
-                        : model.TrainStep(optimizer, buffer.Features, buffer.Targets, n);
-                    state.LossSum += (double)result.Loss * n;
-                    state.Correct += result.Correct;
-                    state.Seen += n;
-                    state.StepInEpoch++;
-                    state.GlobalStep++;
-                    trainer._observer.StepCompleted(state.Epoch + 1, state.StepInEpoch, steps, result.Loss);
-                    if (everySteps is { } every && state.GlobalStep % every == 0 && state.StepInEpoch < steps && !pending)
+                    var (decoded, wait) = input.Snapshot();
+                    var inputMetrics = InputMetrics(decoded - decodedBefore, wait - waitBefore, epochClock.Elapsed);
+                    var summary = FinishEpoch(lr, TimeSpan.FromSeconds(state.EpochSeconds) + epochClock.Elapsed, inputMetrics);
+                    state.Epoch++;
+                    var stop = early is not null && early.EpochsWithoutImprovement >= spec.EarlyStopping!.Patience;
+                    if (state.Epoch % spec.Checkpointing.EveryEpochs == 0 || state.Epoch == training.Epochs || stop)
                     {
-                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
+                        await CheckpointAsync(summary.Metrics, epochClock: null).ConfigureAwait(true);
                     }
+
+                    if (stop) return StopReason.EarlyStopped;
                 }
 
-                var (decoded, wait) = input.Snapshot();
-                var inputMetrics = InputMetrics(decoded - decodedBefore, wait - waitBefore, epochClock.Elapsed);
-                var summary = FinishEpoch(lr, TimeSpan.FromSeconds(state.EpochSeconds) + epochClock.Elapsed, inputMetrics);
-                state.Epoch++;
-                var stop = early is not null && early.EpochsWithoutImprovement >= spec.EarlyStopping!.Patience;
-                if (state.Epoch % spec.Checkpointing.EveryEpochs == 0 || state.Epoch == training.Epochs || stop)
-                {
-                    await CheckpointAsync(summary.Metrics, epochClock: null).ConfigureAwait(true);
-                }
-
-                if (stop) return StopReason.EarlyStopped;
-            }
-
-            return StopReason.Completed;
+                return StopReason.Completed;
             }
             finally
             {
