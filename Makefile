@@ -8,13 +8,14 @@ BUILD := build
 NATIVE_LIB := $(BUILD)/native/libtw_native.so
 NATIVE_SRC := $(wildcard src/native/*.cpp src/native/*.h) src/native/CMakeLists.txt
 # libtorch (CPU) with Gloo, OpenMP OpenBLAS (libtorch falls back to a 13x slower BLAS without it),
-# Fashion-MNIST, and Debian's python3-torch: the same libtorch, the peer for benchmarks and fixtures.
-APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-openmp dataset-fashion-mnist python3-torch cmake g++ make
+# Fashion-MNIST, and Debian's python3-torch: the same libtorch, the peer for benchmarks and fixtures
+# (python3-torchvision: the input-pipeline peer, DataLoader).
+APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-openmp dataset-fashion-mnist python3-torch python3-torchvision cmake g++ make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup check-moto native build test demo train bench accuracy transfer gpu-bundle clean
+.PHONY: setup check-moto native build test demo train bench bench-input accuracy transfer gpu-bundle clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -66,6 +67,12 @@ transfer: build
 bench: build check-moto
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- throughput
 	$(DOTNET) run --project tests/TrainingWorkers.Worker.Benchmarks -c $(CONFIG) --no-build
+
+# The input pipeline (docs/measurements/input-pipeline.md): decoders, ours against torchvision's DataLoader, the epoch loop's overhead.
+bench-input: build
+	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- decoders
+	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- input --runs 3 --epochs 1
+	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- epoch-overhead --runs 3 --epochs 2
 
 # What scripts/gpu-check.sh needs on a GPU machine without .NET: build/gpu/tw-gpu.tgz (see the README).
 gpu-bundle: setup

@@ -11,6 +11,7 @@ root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(CancelCommand.Create());
 root.Subcommands.Add(WaitCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
+root.Subcommands.Add(DatasetCommand.Create());
 var parse = root.Parse(args);
 
 // Signals are ours (StopSignals), not System.CommandLine's, which would end a run 2 s after Ctrl-C.
