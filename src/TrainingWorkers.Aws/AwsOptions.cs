@@ -39,6 +39,7 @@ public sealed class AwsOptions
     public QueueOptions Queue { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
     public JobTableOptions JobTable { get; set; } = new();
+    public LogsOptions Logs { get; set; } = new();
 }
 
 /// <summary>Checkpoints, artifacts and datasets on S3.</summary>
@@ -104,4 +105,17 @@ public sealed class MetricsOptions
 public sealed class JobTableOptions
 {
     public string TableName { get; set; } = "tw-jobs";
+}
+
+/// <summary>The jobs' logs on CloudWatch Logs: one stream per job attempt in one group.</summary>
+public sealed class LogsOptions
+{
+    /// <summary>The log group (the deploy stack's output <c>JobLogGroupName</c>); empty: job logs are not shipped.</summary>
+    public string? GroupName { get; set; }
+
+    /// <summary>How often buffered lines are sent.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Lines kept per job while CloudWatch Logs cannot be reached; beyond it the oldest are dropped and counted.</summary>
+    public int BufferCapacity { get; set; } = 20_000;
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws.CloudWatch;
 using TrainingWorkers.Aws.DynamoDb;
 using TrainingWorkers.Aws.Instance;
+using TrainingWorkers.Aws.Logs;
 using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Aws.Sqs;
 using TrainingWorkers.Core.Jobs;
@@ -19,7 +20,7 @@ public static class AwsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/> (DynamoDB), <see cref="S3JobStorage"/>,
-    /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="ImdsClient"/> and
+    /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="JobLogs"/>, <see cref="ImdsClient"/> and
     /// <see cref="AutoScalingClient"/>. Options are validated at start-up (<c>ValidateOnStart</c>) with every error listed.
     /// Registrations already present are kept (<c>TryAdd</c>).
     /// </summary>
@@ -30,7 +31,7 @@ public static class AwsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AwsConnection(Options(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger("TrainingWorkers.Aws")));
 
-        foreach (var service in new[] { "sqs", "monitoring", "autoscaling" })
+        foreach (var service in new[] { "sqs", "monitoring", "autoscaling", "logs" })
         {
             // The signer is the primary handler (it owns its transport); retries run above it in our clients, so each attempt is re-signed.
             services.AddHttpClient("tw-aws-" + service, c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -59,6 +60,10 @@ public static class AwsServiceCollectionExtensions
 
         services.TryAddSingleton(sp => new CloudWatchMetrics(new CloudWatchClient(Http(sp, "monitoring"), sp.GetRequiredService<AwsConnection>()),
             Options(sp).Metrics, sp.GetRequiredService<ILoggerFactory>()));
+        // Logs speaks AWS JSON 1.1: its header is set above the signer, before the request is signed.
+        services.AddHttpClient("tw-aws-logs").AddHttpMessageHandler(() => new JsonProtocolVersionHandler());
+        services.TryAddSingleton(sp => new JobLogs(new CloudWatchLogsClient(Http(sp, "logs"), sp.GetRequiredService<AwsConnection>()),
+            Options(sp).Logs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new AutoScalingClient(Http(sp, "autoscaling"), sp.GetRequiredService<AwsConnection>()));
         services.AddHttpClient("tw-imds");
         services.TryAddSingleton(sp => new ImdsClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient("tw-imds"),

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws;
 using TrainingWorkers.Aws.CloudWatch;
+using TrainingWorkers.Aws.Logs;
 using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Core.Checkpoints;
 using TrainingWorkers.Core.Jobs;
@@ -27,6 +28,8 @@ internal sealed class JobRunner
     private readonly S3JobStorage _storage;
     private readonly S3DatasetCache _cache;
     private readonly CloudWatchMetrics _metrics;
+    private readonly JobLogs _logs;
+    private readonly FleetHeartbeat _fleet;
     private readonly WorkerOptions _options;
     private readonly WorkerIdentity _identity;
     private readonly WorkerState _state;
@@ -34,10 +37,10 @@ internal sealed class JobRunner
     private readonly ILogger<JobRunner> _logger;
     private readonly Lazy<RankProgram> _program;
 
-    public JobRunner(IJobQueue queue, IJobStore store, S3JobStorage storage, S3DatasetCache cache, CloudWatchMetrics metrics,
+    public JobRunner(IJobQueue queue, IJobStore store, S3JobStorage storage, S3DatasetCache cache, CloudWatchMetrics metrics, JobLogs logs, FleetHeartbeat fleet,
         IOptions<WorkerOptions> options, WorkerIdentity identity, WorkerState state, TimeProvider time, ILogger<JobRunner> logger)
     {
-        (_queue, _store, _storage, _cache, _metrics) = (queue, store, storage, cache, metrics);
+        (_queue, _store, _storage, _cache, _metrics, _logs, _fleet) = (queue, store, storage, cache, metrics, logs, fleet);
         (_options, _identity, _state, _time, _logger) = (options.Value, identity, state, time, logger);
         _program = new Lazy<RankProgram>(() => RankProgram.Find(_options.TwExecutable));
     }
@@ -58,6 +61,7 @@ internal sealed class JobRunner
                 Log.UnreadableMessage(_logger, message.MessageId, message.Problem ?? "unknown");
                 await _queue.DeadLetterAsync(message, "not a job: " + message.Problem, CancellationToken.None).ConfigureAwait(false);
                 Telemetry.Outcome("unreadable", TimeSpan.Zero);
+                _fleet.JobEnded("unreadable");
                 return;
             }
 
@@ -118,6 +122,7 @@ internal sealed class JobRunner
         }
 
         Telemetry.Outcome(outcome, clock.Elapsed);
+        _fleet.JobEnded(outcome);
         Log.JobEnded(_logger, jobId, outcome, clock.Elapsed.TotalSeconds);
     }
 
@@ -191,16 +196,18 @@ internal sealed class JobRunner
             var mirror = new CheckpointMirror(jobId, localCheckpoints, remote, _store, CurrentLease, _logger);
             var dimensions = new MetricDimensions { JobId = jobId, JobName = spec.Name, Model = spec.Model.Type.ToString().ToLowerInvariant(), InstanceType = _identity.InstanceType };
             var events = new JobEvents(jobId, holder.Message.SentAt, slot.Gpus, _store, CurrentLease, _metrics.CreateSink(dimensions), mirror, _time, _logger);
+            var log = JobLogShipper.Start(_logs, jobId, claimed.FencingToken, _identity, events);
             LaunchResult result;
             try
             {
                 using var train = Telemetry.Source.StartActivity("train");
-                result = await new Launcher(LaunchOptionsFor(slot, specFile, runDirectory, resume: newest is not null), events).RunAsync(stop.Token).ConfigureAwait(false);
+                result = await new Launcher(LaunchOptionsFor(slot, specFile, runDirectory, resume: newest is not null), log).RunAsync(stop.Token).ConfigureAwait(false);
             }
             finally
             {
                 // The last progress, the metrics flushed, and every checkpoint the ranks reported handed to the mirror.
                 await events.CompleteAsync().ConfigureAwait(false);
+                await log.DisposeAsync().ConfigureAwait(false);
             }
 
             using (Telemetry.Source.StartActivity("upload"))

@@ -19,6 +19,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (section.GetVal
 builder.Services.AddSingleton<WorkerState>();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<InstanceMonitor>();
+builder.Services.AddSingleton<FleetHeartbeat>();
 builder.Services.AddSingleton(sp =>
 {
     // On EC2 the worker is named after its instance; elsewhere after the host and process.
@@ -31,6 +32,7 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddHostedService<HealthServer>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<InstanceMonitor>());
 builder.Services.AddHostedService<WorkerService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetHeartbeat>());
 
 var exporters = Telemetry.StartExporters();
 try

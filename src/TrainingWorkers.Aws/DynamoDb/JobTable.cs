@@ -3,7 +3,7 @@ using Amazon.DynamoDBv2.Model;
 
 namespace TrainingWorkers.Aws.DynamoDb;
 
-/// <summary>Creates the jobs table for local use (on AWS the deploy stack defines it with the same keys).</summary>
+/// <summary>Creates the jobs table for local use (on AWS the deploy stack declares it from <see cref="JobTableSchema"/>).</summary>
 public static class JobTable
 {
     /// <summary>Creates the table (on-demand capacity) if it does not exist and waits until it is active.</summary>
@@ -15,8 +15,8 @@ public static class JobTable
             {
                 TableName = tableName,
                 BillingMode = BillingMode.PAY_PER_REQUEST,
-                AttributeDefinitions = [new(JobItem.Pk, ScalarAttributeType.S), new(JobItem.Sk, ScalarAttributeType.S)],
-                KeySchema = [new(JobItem.Pk, KeyType.HASH), new(JobItem.Sk, KeyType.RANGE)],
+                AttributeDefinitions = [new(JobTableSchema.PartitionKey, ScalarAttributeType.S), new(JobTableSchema.SortKey, ScalarAttributeType.S)],
+                KeySchema = [new(JobTableSchema.PartitionKey, KeyType.HASH), new(JobTableSchema.SortKey, KeyType.RANGE)],
             }, cancellationToken)).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ResourceInUseException")

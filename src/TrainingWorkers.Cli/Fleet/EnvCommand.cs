@@ -24,11 +24,14 @@ internal static partial class EnvCommand
         var name = new Argument<string>("name") { Description = "the environment's name, e.g. local" };
         var endpoint = new Option<string?>("--endpoint-url") { Description = "one endpoint for every AWS service (moto: http://127.0.0.1:5000/); leave out on real AWS" };
         var region = new Option<string?>("--region") { Description = "the AWS region (default: AWS_REGION or the profile's, else us-east-1)" };
-        var prefix = new Option<string>("--prefix") { Description = "names: {prefix}-jobs (queue and table), {prefix}-jobs-dlq, {prefix}-artifacts", DefaultValueFactory = _ => "tw" };
+        var prefix = new Option<string>("--prefix") { Description = "names: {prefix}-jobs (queue and table), {prefix}-jobs-dlq, {prefix}-artifacts, /trainingworkers/{prefix}/jobs (logs)", DefaultValueFactory = _ => "tw" };
         var maxReceives = new Option<int>("--max-receive-count") { Description = "receives of a message before it moves to the dead-letter queue (1..1000)", DefaultValueFactory = _ => 5 };
         var visibility = new Option<int>("--visibility-timeout") { Description = "the queue's default visibility timeout in seconds (0..43200)", DefaultValueFactory = _ => 60 };
         name.Validators.Add(r => Check(r, r.GetValueOrDefault<string>(), NamePattern(), "NAME", "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
-        prefix.Validators.Add(r => Check(r, r.GetValueOrDefault<string>(), PrefixPattern(), "--prefix", "1-40 lowercase letters, digits or '-', starting with a letter or digit (bucket names allow no more)"));
+        prefix.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is var p && (p is null || !TrainingWorkers.Aws.FleetNames.IsValid(p))) r.AddError($"--prefix: must be {TrainingWorkers.Aws.FleetNames.Rule}, got '{p}'");
+        });
         maxReceives.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is var n && n is < 1 or > 1000) r.AddError($"--max-receive-count: must be between 1 and 1000 (SQS's limit), got {n}");
@@ -38,7 +41,7 @@ internal static partial class EnvCommand
             if (r.GetValueOrDefault<int>() is var s && s is < 0 or > 43200) r.AddError($"--visibility-timeout: must be between 0 and 43200 seconds (SQS's 12 h), got {s}");
         });
 
-        var command = new Command("create", "create (or reuse) a fleet's queue, dead-letter queue, bucket and table, and record them") { name, endpoint, region, prefix, maxReceives, visibility };
+        var command = new Command("create", "create (or reuse) a fleet's queue, dead-letter queue, bucket, table and log group, and record them") { name, endpoint, region, prefix, maxReceives, visibility };
         command.SetAction((parse, cancellationToken) => FleetCommand.RunAsync("env create", json: false, async () =>
         {
             var resolvedRegion = parse.GetValue(region) ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName ?? "us-east-1";
@@ -109,6 +112,7 @@ internal static partial class EnvCommand
         table.AddRow("dead-letter queue", Word(created.DeadLetterQueue), Markup.Escape(e.DeadLetterQueueUrl!));
         table.AddRow("bucket", Word(created.Bucket), Markup.Escape(e.Bucket!));
         table.AddRow("table", Word(created.Table), Markup.Escape(e.Table!));
+        table.AddRow("job logs", Word(created.LogGroup), Markup.Escape(e.LogGroup!));
         console.MarkupLine($"environment [bold]{Markup.Escape(target.EnvironmentName!)}[/] ({Markup.Escape(e.Region!)}, {Markup.Escape(e.EndpointUrl ?? "AWS")})" +
             (isDefault ? ", the default" : ""));
         console.Write(table);
@@ -122,7 +126,4 @@ internal static partial class EnvCommand
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex NamePattern();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
-    private static partial Regex PrefixPattern();
 }

@@ -12,6 +12,8 @@ internal sealed record FleetEnvironment
     public string? DeadLetterQueueUrl { get; init; }
     public string? Table { get; init; }
     public string? Bucket { get; init; }
+    /// <summary>The CloudWatch Logs group of the jobs' logs (<c>tw logs</c>).</summary>
+    public string? LogGroup { get; init; }
 }
 
 /// <summary>

@@ -5,13 +5,14 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using TrainingWorkers.Aws;
 using TrainingWorkers.Aws.DynamoDb;
+using TrainingWorkers.Aws.Logs;
 using TrainingWorkers.Aws.Sqs;
 
 namespace TrainingWorkers.Cli.Fleet;
 
 /// <summary>
-/// A fleet's AWS resources: the jobs queue with a redrive policy to its dead-letter queue, the artifacts bucket
-/// and the jobs table. Creation is idempotent: what exists is reused as it is.
+/// A fleet's AWS resources (named by <see cref="FleetNames"/>): the jobs queue with a redrive policy to its
+/// dead-letter queue, the artifacts bucket, the jobs table and the jobs' log group. Creation is idempotent: what exists is reused as it is.
 /// </summary>
 internal static class FleetResources
 {
@@ -20,19 +21,20 @@ internal static class FleetResources
     private static readonly string[] QueueArn = ["QueueArn"];
     private static readonly string[] QueueSettingNames = ["VisibilityTimeout", "RedrivePolicy"];
 
-    /// <summary>What exists now, which of the four were made by this call, and the jobs queue's settings as read back.</summary>
-    public sealed record Created(FleetEnvironment Environment, bool Queue, bool DeadLetterQueue, bool Bucket, bool Table, QueueSettings Settings);
+    /// <summary>What exists now, which of the five were made by this call, and the jobs queue's settings as read back.</summary>
+    public sealed record Created(FleetEnvironment Environment, bool Queue, bool DeadLetterQueue, bool Bucket, bool Table, bool LogGroup, QueueSettings Settings);
 
     /// <summary>The jobs queue's visibility timeout and redrive policy; <see cref="RedrivesToDeadLetterQueue"/> is false when a reused queue has none, or another.</summary>
     public sealed record QueueSettings(string VisibilityTimeout, int? MaxReceiveCount, bool RedrivesToDeadLetterQueue);
 
     public static async Task<Created> EnsureAsync(FleetTarget target, string prefix, int maxReceiveCount, int visibilityTimeout, CancellationToken cancellationToken)
     {
-        var (queueName, bucket, table) = ($"{prefix}-jobs", $"{prefix}-artifacts", $"{prefix}-jobs");
+        var names = FleetNames.For(prefix);
+        var (queueName, bucket, table) = (names.JobsQueue, names.Bucket, names.JobsTable);
         await using var services = target.CreateServices();
         var sqs = services.GetRequiredService<SqsClient>();
 
-        var (dlqUrl, dlqCreated) = await EnsureQueueAsync(sqs, queueName + "-dlq",
+        var (dlqUrl, dlqCreated) = await EnsureQueueAsync(sqs, names.DeadLetterQueue,
             new Dictionary<string, string> { ["MessageRetentionPeriod"] = DeadLetterRetentionSeconds }, cancellationToken).ConfigureAwait(false);
         var dlqAttributes = await sqs.GetQueueAttributesAsync(dlqUrl, QueueArn, cancellationToken).ConfigureAwait(false);
         var dlqArn = dlqAttributes.TryGetValue("QueueArn", out var arn) ? arn
@@ -49,6 +51,7 @@ internal static class FleetResources
         var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
         var tableCreated = !await TableExistsAsync(dynamo, table, cancellationToken).ConfigureAwait(false);
         await JobTable.EnsureCreatedAsync(dynamo, table, cancellationToken).ConfigureAwait(false);
+        var logGroupCreated = await services.GetRequiredService<JobLogs>().EnsureGroupAsync(names.JobLogGroup, cancellationToken).ConfigureAwait(false);
 
         var environment = new FleetEnvironment
         {
@@ -58,8 +61,9 @@ internal static class FleetResources
             DeadLetterQueueUrl = dlqUrl,
             Table = table,
             Bucket = bucket,
+            LogGroup = names.JobLogGroup,
         };
-        return new Created(environment, queueCreated, dlqCreated, bucketCreated, tableCreated, settings);
+        return new Created(environment, queueCreated, dlqCreated, bucketCreated, tableCreated, logGroupCreated, settings);
     }
 
     // Read back rather than echoed: a reused queue keeps the settings it was made with.

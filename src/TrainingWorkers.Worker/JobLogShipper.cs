@@ -1,0 +1,57 @@
+using System.Globalization;
+using TrainingWorkers.Aws.Logs;
+using TrainingWorkers.Engine.Distributed;
+
+namespace TrainingWorkers.Worker;
+
+/// <summary>
+/// Ships one job attempt's rank output to its CloudWatch Logs stream (<c>tw logs JOB</c> reads it): every line a
+/// rank writes outside the protocol, and the protocol's milestones in words (epochs with their metrics,
+/// checkpoints, the end, failures). It passes every call on to the job's own observer. Without a log group it
+/// only passes calls on.
+/// </summary>
+internal sealed class JobLogShipper(JobLogWriter? writer, ILaunchObserver inner) : ILaunchObserver, IAsyncDisposable
+{
+    /// <summary>Starts the attempt's log with who runs it.</summary>
+    public static JobLogShipper Start(JobLogs logs, string jobId, long attempt, WorkerIdentity identity, ILaunchObserver inner)
+    {
+        var shipper = new JobLogShipper(logs.OpenWriter(jobId, attempt), inner);
+        shipper.Write($"attempt {attempt} on worker {identity.WorkerId}" + (identity.InstanceType is { } type ? $" ({type})" : ""));
+        return shipper;
+    }
+
+    public void RankEvent(RankEvent e)
+    {
+        inner.RankEvent(e);
+        if (Describe(e) is { } line) Write(line);
+    }
+
+    public void RankLog(int rank, string line)
+    {
+        inner.RankLog(rank, line);
+        Write($"rank {rank}: {line}");
+    }
+
+    public void GroupStopped(int attempt, RankFailure failure, bool restarting)
+    {
+        inner.GroupStopped(attempt, failure, restarting);
+        Write($"rank group stopped: rank {failure.Rank}: {failure.Error}: {failure.Message}; {(restarting ? "restarting from the last checkpoint" : "not restarting")}");
+    }
+
+    /// <summary>Sends what is left (bounded); the log is complete before the job's outcome is written.</summary>
+    public ValueTask DisposeAsync() => writer?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private void Write(string line) => writer?.Write(line);
+
+    // Progress comes every half second: it stays in the job's record, not in its log.
+    private static string? Describe(RankEvent e) => e.Event switch
+    {
+        "joined" when e.Rank == 0 => $"ranks joined (world size {e.WorldSize})",
+        "epoch" when e.Metrics is { } metrics => $"epoch {e.Epoch}{(e.Epochs is { } n ? "/" + n.ToString(CultureInfo.InvariantCulture) : "")}: " +
+            string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value.ToString("G5", CultureInfo.InvariantCulture)}")),
+        "checkpoint" => $"checkpoint {e.Checkpoint} written",
+        "done" when e.Rank == 0 => $"done: {e.StopReason} after {e.Seconds?.ToString("F1", CultureInfo.InvariantCulture)} s of training",
+        "failed" => $"rank {e.Rank} failed: {e.Error}: {e.Message}",
+        _ => null,
+    };
+}
