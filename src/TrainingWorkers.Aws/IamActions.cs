@@ -38,8 +38,9 @@ public static class IamActions
         new("s3", "GetObject", ["s3:GetObject"], [FleetResource.JobObjects, FleetResource.DataObjects], W),
         new("s3", "HeadObject", ["s3:GetObject"], [FleetResource.JobObjects, FleetResource.DataObjects], W),
         new("s3", "ListObjectsV2", ["s3:ListBucket"], [FleetResource.Bucket], W),
-        new("s3", "PutObject", ["s3:PutObject"], [FleetResource.JobObjects], W),
-        new("s3", "CreateMultipartUpload", ["s3:PutObject"], [FleetResource.JobObjects], W),
+        // Checkpoints are written with a tag (the lifecycle rule's filter): tagging on upload needs s3:PutObjectTagging.
+        new("s3", "PutObject", ["s3:PutObject", "s3:PutObjectTagging"], [FleetResource.JobObjects], W),
+        new("s3", "CreateMultipartUpload", ["s3:PutObject", "s3:PutObjectTagging"], [FleetResource.JobObjects], W),
         new("s3", "UploadPart", ["s3:PutObject"], [FleetResource.JobObjects], W),
         new("s3", "CompleteMultipartUpload", ["s3:PutObject"], [FleetResource.JobObjects], W),
         new("s3", "AbortMultipartUpload", ["s3:AbortMultipartUpload"], [FleetResource.JobObjects], W),
