@@ -4,7 +4,10 @@ using TrainingWorkers.Deploy;
 
 namespace TrainingWorkers.Deploy.Tests;
 
-/// <summary>The app synthesized once (jsii's start takes seconds): both stacks' templates, as CDK assertions and as JSON.</summary>
+/// <summary>
+/// The app synthesized once (jsii's start takes seconds): both stacks' templates, as CDK assertions and as JSON.
+/// Every test that touches CDK types is in its collection: the jsii runtime serves one thread at a time.
+/// </summary>
 public sealed class SynthesizedFleet : IDisposable
 {
     public SynthesizedFleet()
