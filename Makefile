@@ -80,6 +80,12 @@ synth: setup
 	cd deploy && JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 node_modules/.bin/cdk synth --quiet
 	@echo "templates: $$(ls deploy/cdk.out/*.template.json | tr '\n' ' ')"
 
+# The fleet simulator with the stack's defaults: the pictures into docs/measurements/fleet-simulator/, the verdicts
+# and the sweeps that chose the defaults as markdown (docs/measurements/fleet-simulator.md records a run).
+fleet-sim:
+	$(DOTNET) build tools/TrainingWorkers.FleetSimulator -c $(CONFIG) --nologo -clp:ErrorsOnly
+	$(DOTNET) tools/TrainingWorkers.FleetSimulator/bin/$(CONFIG)/net10.0/fleet-sim.dll --out docs/measurements/fleet-simulator --sweeps
+
 clean:
 	rm -rf $(BUILD) runs deploy/cdk.out
 	$(DOTNET) clean TrainingWorkers.sln --nologo -v quiet

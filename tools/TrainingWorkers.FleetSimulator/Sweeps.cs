@@ -55,12 +55,12 @@ internal static class Sweeps
     /// <summary>The scale-from-zero alarm's evaluation periods against the time to the first training second.</summary>
     public static string FromZero(SimulationSettings s)
     {
-        var table = Table("from-zero periods", "first job starts after", "metric delay 60 s", "metric delay 300 s");
+        var table = Table("from-zero periods", "first job starts after (metric delay 60 s)", "(metric delay 300 s)");
         foreach (var periods in new[] { 1, 2, 3 })
         {
             var fast = new FleetSimulation(s with { ScaleFromZeroPeriods = periods }, Workloads.FirstJob()).Run(3600);
             var slow = new FleetSimulation(s with { ScaleFromZeroPeriods = periods, MetricDelay = 300 }, Workloads.FirstJob()).Run(3600);
-            Row(table, N(periods), "", Min(fast.FirstStartDelay ?? double.NaN), Min(slow.FirstStartDelay ?? double.NaN));
+            Row(table, N(periods), Min(fast.FirstStartDelay ?? double.NaN), Min(slow.FirstStartDelay ?? double.NaN));
         }
 
         return table.ToString();
