@@ -24,13 +24,10 @@ public sealed record FleetNames
     public string JobLogGroup => $"/trainingworkers/{Fleet}/jobs";
 
     /// <summary>
-    /// The bucket for data, checkpoints and models. Bucket names are global: on AWS the stack adds the account
-    /// and region (<see cref="AccountBucket"/>); an emulator's bucket has this name.
+    /// The bucket for data, checkpoints and models as <c>tw env create</c> names it. Bucket names are global, so the
+    /// deploy stack lets CloudFormation make a unique one (its output <c>BucketName</c>).
     /// </summary>
     public string Bucket => $"{Fleet}-artifacts";
-
-    /// <summary>The bucket's name in one account and region, unique across AWS.</summary>
-    public string AccountBucket(string account, string region) => $"{Fleet}-artifacts-{account}-{region}";
 
     /// <summary>The names for <paramref name="fleet"/>, or an <see cref="ArgumentException"/> naming the rule it breaks.</summary>
     public static FleetNames For(string fleet)
