@@ -21,7 +21,7 @@ public static class IamActions
 
     public static IReadOnlyList<AwsOperation> All { get; } =
     [
-        // SQS. A hand-off or a renewal sends the job again; dead-lettering finds the DLQ by name and sends there.
+        // SQS (AWSSDK.SQS). A hand-off or a renewal sends the job again; dead-lettering finds the DLQ by name and sends there.
         new("sqs", "ReceiveMessage", ["sqs:ReceiveMessage"], Jobs, W),
         new("sqs", "DeleteMessage", ["sqs:DeleteMessage"], Jobs, W),
         new("sqs", "ChangeMessageVisibility", ["sqs:ChangeMessageVisibility"], Jobs, W),
@@ -29,10 +29,6 @@ public static class IamActions
         new("sqs", "GetQueueAttributes", ["sqs:GetQueueAttributes"], Queues, W | S | O),
         new("sqs", "GetQueueUrl", ["sqs:GetQueueUrl"], Queues, W | O),
         new("sqs", "CreateQueue", ["sqs:CreateQueue"], Queues, O),
-        new("sqs", "DeleteQueue", ["sqs:DeleteQueue"], Queues, None),
-        new("sqs", "SendMessageBatch", ["sqs:SendMessage"], Jobs, None),
-        new("sqs", "DeleteMessageBatch", ["sqs:DeleteMessage"], Jobs, None),
-        new("sqs", "ChangeMessageVisibilityBatch", ["sqs:ChangeMessageVisibility"], Jobs, None),
 
         // S3: datasets are read, each job's prefix is read and written (checkpoints, pruning, models, reports).
         new("s3", "GetObject", ["s3:GetObject"], [FleetResource.JobObjects, FleetResource.DataObjects], W),

@@ -13,7 +13,7 @@ namespace TrainingWorkers.Worker;
 /// alarm compares their sum with the instances in service), and one count per job attempt's end by outcome.
 /// </summary>
 internal sealed class FleetHeartbeat(CloudWatchMetrics metrics, WorkerState state, WorkerIdentity identity, ImdsClient imds,
-    InstanceMonitor instance, TimeProvider time) : BackgroundService
+    InstanceMonitor instance, TimeProvider time) : BackgroundService, IFleetOutcomes
 {
     private static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
     // The poll loop beats at least every 20 s (the long poll); older than this, the worker is stuck.
@@ -22,7 +22,8 @@ internal sealed class FleetHeartbeat(CloudWatchMetrics metrics, WorkerState stat
     private readonly ConcurrentDictionary<string, IMetricsSink> _byOutcome = new(StringComparer.Ordinal);
     private IMetricsSink? _byType;
 
-    /// <summary>Counts a job attempt's end: succeeded, failed, cancelled, retrying, handed_off, lease_lost or unreadable.</summary>
+    /// <summary>Counts a job's end by outcome: succeeded, failed, cancelled, retrying, handed_off, lease_lost, unreadable, and the
+    /// messages of jobs not claimed (duplicate, renewed, held_elsewhere).</summary>
     public void JobEnded(string outcome)
     {
         var sink = _byOutcome.GetOrAdd(outcome, o => metrics.CreateFleetSink(new Dictionary<string, string?> { [FleetMetricNames.Outcome] = o }));

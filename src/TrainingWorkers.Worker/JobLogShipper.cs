@@ -1,5 +1,6 @@
 using System.Globalization;
 using TrainingWorkers.Aws.Logs;
+using TrainingWorkers.Core.Json;
 using TrainingWorkers.Engine.Distributed;
 
 namespace TrainingWorkers.Worker;
@@ -35,7 +36,7 @@ internal sealed class JobLogShipper(JobLogWriter? writer, ILaunchObserver inner)
     public void GroupStopped(int attempt, RankFailure failure, bool restarting)
     {
         inner.GroupStopped(attempt, failure, restarting);
-        Write($"rank group stopped: rank {failure.Rank}: {failure.Error}: {failure.Message}; {(restarting ? "restarting from the last checkpoint" : "not restarting")}");
+        Write($"rank group stopped: {failure}; {(restarting ? "restarting from the last checkpoint" : "not restarting")}");
     }
 
     /// <summary>Sends what is left (bounded); the log is complete before the job's outcome is written.</summary>
@@ -46,12 +47,13 @@ internal sealed class JobLogShipper(JobLogWriter? writer, ILaunchObserver inner)
     // Progress comes every half second: it stays in the job's record, not in its log.
     private static string? Describe(RankEvent e) => e.Event switch
     {
-        "joined" when e.Rank == 0 => $"ranks joined (world size {e.WorldSize})",
-        "epoch" when e.Metrics is { } metrics => $"epoch {e.Epoch}{(e.Epochs is { } n ? "/" + n.ToString(CultureInfo.InvariantCulture) : "")}: " +
+        RankEventKind.Joined when e.Rank == 0 => $"ranks joined (world size {e.WorldSize})",
+        RankEventKind.Epoch when e.Metrics is { } metrics => $"epoch {e.Epoch}{(e.Epochs is { } n ? "/" + n.ToString(CultureInfo.InvariantCulture) : "")}: " +
             string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value.ToString("G5", CultureInfo.InvariantCulture)}")),
-        "checkpoint" => $"checkpoint {e.Checkpoint} written",
-        "done" when e.Rank == 0 => $"done: {e.StopReason} after {e.Seconds?.ToString("F1", CultureInfo.InvariantCulture)} s of training",
-        "failed" => $"rank {e.Rank} failed: {e.Error}: {e.Message}",
+        RankEventKind.Checkpoint => $"checkpoint {e.Checkpoint} written",
+        RankEventKind.Done when e.Rank == 0 => $"done: {(e.StopReason is { } reason ? SnakeCase.Of(reason) : "?")} after " +
+            $"{e.Seconds?.ToString("F1", CultureInfo.InvariantCulture)} s of training",
+        RankEventKind.Failed => $"rank {e.Rank} failed: {e.Failure}",
         _ => null,
     };
 }

@@ -4,10 +4,11 @@ using System.Reflection.Emit;
 namespace TrainingWorkers.Deploy.Tests;
 
 /// <summary>
-/// The AWS operations compiled code calls, read from its IL: every call to a method of an AWS SDK client
-/// (<c>IAmazonS3.GetObjectAsync</c> is S3's GetObject), and every operation name handed to our own clients over
-/// the JSON and query protocols (the string loaded right after the client's field). Reading the IL, not the
-/// source, sees what runs, whoever wrote it and however it is spelt.
+/// The AWS operations compiled code calls, read from its IL: every call to a method of an AWS SDK client, through
+/// its interface or its class (<c>IAmazonS3.GetObjectAsync</c> is S3's GetObject, <c>AmazonSQSClient.ReceiveMessageAsync</c>
+/// SQS's ReceiveMessage), also inside lambdas and async state machines (compiler-made types are scanned too), and
+/// every operation name handed to our own thin clients over the JSON and query protocols (the string loaded right
+/// after the client's field). Reading the IL, not the source, sees what runs, whoever wrote it and however it is spelt.
 /// </summary>
 internal static class CodeCalls
 {
@@ -26,10 +27,10 @@ internal static class CodeCalls
         ["Amazon.CloudWatchLogs"] = "logs", ["Amazon.AutoScaling"] = "autoscaling",
     };
 
-    // Our own clients: the namespace of the class that calls one names the service.
+    // Our own thin clients (services without an SDK package here; SQS is on AWSSDK.SQS): the namespace of the class that calls one names the service.
     private static readonly Dictionary<string, string> OwnClientNamespaces = new(StringComparer.Ordinal)
     {
-        ["TrainingWorkers.Aws.Sqs"] = "sqs", ["TrainingWorkers.Aws.CloudWatch"] = "cloudwatch", ["TrainingWorkers.Aws.Logs"] = "logs",
+        ["TrainingWorkers.Aws.CloudWatch"] = "cloudwatch", ["TrainingWorkers.Aws.Logs"] = "logs",
         ["TrainingWorkers.Aws.Instance"] = "autoscaling",
     };
 

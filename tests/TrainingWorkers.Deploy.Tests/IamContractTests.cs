@@ -21,6 +21,18 @@ public sealed class IamContractTests(SynthesizedFleet synth)
     }
 
     [Fact]
+    public void CodeCalls_SdkAndThinClientCalls_AreReadAsTheirOperations()
+    {
+        var calls = CodeCalls.In(Code);
+
+        // The job queue is on AWSSDK.SQS; S3's PutBucketAsync is the CreateBucket operation; Logs is a thin client.
+        Assert.Contains("SqsJobQueue", calls[("sqs", "ReceiveMessage")], StringComparison.Ordinal);
+        Assert.Contains("SqsJobQueue", calls[("sqs", "ChangeMessageVisibility")], StringComparison.Ordinal);
+        Assert.Contains("FleetProvisioner", calls[("s3", "CreateBucket")], StringComparison.Ordinal);
+        Assert.Contains("CloudWatchLogsClient", calls[("logs", "PutLogEvents")], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void IamActions_EveryOperation_IsCalledByTheCode()
     {
         var called = CodeCalls.In(Code).Keys.ToHashSet();

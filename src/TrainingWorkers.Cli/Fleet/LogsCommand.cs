@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using TrainingWorkers.Aws.Logs;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Cli.Fleet;
