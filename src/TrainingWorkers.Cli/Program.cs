@@ -10,6 +10,7 @@ root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(CancelCommand.Create());
 root.Subcommands.Add(WaitCommand.Create());
+root.Subcommands.Add(LogsCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
 var parse = root.Parse(args);

@@ -65,6 +65,9 @@ public sealed class FleetCommandTests : IDisposable
         Assert.Contains(buckets.Buckets, b => b.BucketName == $"{_prefix}-artifacts");
         var table = await services.GetRequiredService<IAmazonDynamoDB>().DescribeTableAsync($"{_prefix}-jobs");
         Assert.Equal(TableStatus.ACTIVE, table.Table.TableStatus);
+        // The jobs' log group (tw logs) exists: creating it again says so.
+        Assert.Equal($"/trainingworkers/{_prefix}/jobs", env.LogGroup);
+        Assert.False(await services.GetRequiredService<TrainingWorkers.Aws.Logs.JobLogs>().EnsureGroupAsync(env.LogGroup, CancellationToken.None));
 
         // The first environment is the default; a second one does not take it over.
         var (other, _, otherError) = await Tw("env", "create", "other", "--endpoint-url", _moto.Url.ToString(), "--prefix", _prefix + "b");
@@ -341,7 +344,7 @@ public sealed class FleetCommandTests : IDisposable
     {
         var env = JsonNode.Parse(File.ReadAllText(EnvironmentsFile))!["environments"]![name]!;
         string Field(string field) => env[field]!.GetValue<string>();
-        return new TestEnvironment(Field("queue_url"), Field("dead_letter_queue_url"), Field("table"), Field("bucket"));
+        return new TestEnvironment(Field("queue_url"), Field("dead_letter_queue_url"), Field("table"), Field("bucket"), Field("log_group"));
     }
 
     private string WriteSpec(string json)
@@ -351,5 +354,5 @@ public sealed class FleetCommandTests : IDisposable
         return path;
     }
 
-    private sealed record TestEnvironment(string QueueUrl, string DeadLetterQueueUrl, string Table, string Bucket);
+    private sealed record TestEnvironment(string QueueUrl, string DeadLetterQueueUrl, string Table, string Bucket, string LogGroup);
 }
