@@ -34,9 +34,9 @@ check-moto:
 
 native: $(NATIVE_LIB)
 
-$(NATIVE_LIB): $(NATIVE_SRC)
-	@cmake -S src/native -B $(BUILD)/native -DCMAKE_BUILD_TYPE=Release $(if $(Torch_DIR),-DTorch_DIR=$(Torch_DIR)) >/dev/null
-	@cmake --build $(BUILD)/native -j 2
+# The same script builds the shim for the GPU check, the AMI and Dockerfile.gpu.
+$(NATIVE_LIB): $(NATIVE_SRC) scripts/build-shim.sh
+	@scripts/build-shim.sh --build-dir $(BUILD)/native $(if $(Torch_DIR),--torch-dir $(Torch_DIR))
 
 build: setup native
 	$(DOTNET) build TrainingWorkers.sln -c $(CONFIG) --no-restore --nologo -clp:ErrorsOnly

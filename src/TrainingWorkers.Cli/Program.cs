@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TrainingWorkers.Cli;
+using TrainingWorkers.Cli.Doctor;
 using TrainingWorkers.Cli.Fleet;
 
 var root = new RootCommand("tw: train deep-learning models locally, and on the TrainingWorkers fleet");
@@ -10,6 +11,7 @@ root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(CancelCommand.Create());
 root.Subcommands.Add(WaitCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 var parse = root.Parse(args);
 
 // Signals are ours (StopSignals), not System.CommandLine's, which would end a run 2 s after Ctrl-C.
