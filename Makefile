@@ -10,11 +10,15 @@ NATIVE_SRC := $(wildcard src/native/*.cpp src/native/*.h) src/native/CMakeLists.
 # libtorch (CPU) with Gloo, OpenMP OpenBLAS (libtorch falls back to a 13x slower BLAS without it),
 # Fashion-MNIST, and Debian's python3-torch: the same libtorch, the peer for benchmarks and fixtures.
 APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-openmp dataset-fashion-mnist python3-torch cmake g++ make
+# The image's tests: `packer validate` of ami/ (Debian's packer 1.6.6) and shellcheck of its scripts.
+APT_PACKAGES += packer shellcheck
+# Dockerfile.gpu's linter (npm), installed into the build folder.
+DOCKERFILE_LINT := $(BUILD)/tools/node_modules/.bin/dockerfile-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup check-moto native build test demo train bench accuracy transfer gpu-bundle clean
+.PHONY: setup check-moto native build test demo train bench accuracy transfer gpu-bundle image-bundle clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -27,6 +31,7 @@ setup:
 	@python3 -c 'import moto' 2>/dev/null || echo 'setup: moto (the AWS emulator the tests use) is missing for python3: pip install "moto[server]"'
 	@# The demo puts its data in the emulator's bucket with the AWS CLI, as a user would.
 	@command -v aws >/dev/null || { echo "setup: installing awscli"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq awscli >/dev/null; }
+	@[ -x $(DOCKERFILE_LINT) ] || { echo "setup: installing dockerfile-utils (npm)"; npm install --prefix $(BUILD)/tools --no-audit --no-fund --silent dockerfile-utils@0.16.3; }
 
 # The AWS adapter tests run against moto's server on 127.0.0.1 (never skipped).
 check-moto:
@@ -70,6 +75,11 @@ bench: build check-moto
 # What scripts/gpu-check.sh needs on a GPU machine without .NET: build/gpu/tw-gpu.tgz (see the README).
 gpu-bundle: setup
 	scripts/gpu-bundle.sh
+
+# The AMI's bundle (tw and tw-worker self-contained, the shim's sources, ami/provision): build/image/tw-image.tgz.
+# ami/build.sh builds the AMI with it (Packer, an AWS account); docs/image.md says how.
+image-bundle: setup
+	ami/build.sh bundle build/image
 
 clean:
 	rm -rf $(BUILD) runs

@@ -8,7 +8,7 @@
 # every engine test in-process (the [GpuFact] ones run); `tw run` of a CNN in fp32, bf16 and fp16 on the
 # GPU, of a small ResNet, and of a CNN interrupted and resumed; the data-parallel benchmark against PyTorch DDP. Exit code: the number of failed steps.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 DEVICE=${DEVICE:-cuda}
 OUT=${OUT:-/tmp/tw-gpu-out}
 PYTHON=${PYTHON:-$(command -v python3)}
@@ -38,8 +38,10 @@ tar xzf build/gpu/tw-gpu.tgz -C "$work" || { echo "no build/gpu/tw-gpu.tgz: run 
 bin=$work/bin
 # The engine's `fashion-mnist` is Debian's copy; a GPU machine gets the bundle's subset in its place.
 if [ ! -d /usr/share/datasets/fashion-mnist ]; then
-  mkdir -p /usr/share/datasets && cp -r "$work/fashion-mnist" /usr/share/datasets/fashion-mnist ||
-    { echo "cannot write /usr/share/datasets/fashion-mnist (run as root)"; exit 1; }
+  if ! { mkdir -p /usr/share/datasets && cp -r "$work/fashion-mnist" /usr/share/datasets/fashion-mnist; }; then
+    echo "cannot write /usr/share/datasets/fashion-mnist (run as root)"
+    exit 1
+  fi
 fi
 
 # The shim is built by the script the AMI and Dockerfile.gpu use: against PyTorch's libtorch on CUDA.
@@ -101,7 +103,7 @@ sed 's/"epochs": 3/"epochs": 12/; s/"name": "cnn-fp32"/"name": "cnn-resume"/' "$
 "$bin/tw" run "$work/cnn-resume.json" --output json --runs-dir "$work/runs" > "$OUT/run_interrupted.log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do
-  [ "$(ls -d "$work"/runs/cnn-resume-*/checkpoints/*/manifest.json 2>/dev/null | wc -l)" -ge 2 ] && break
+  [ "$(find "$work/runs" -path '*/cnn-resume-*/checkpoints/*/manifest.json' 2>/dev/null | wc -l)" -ge 2 ] && break
   kill -0 $pid 2>/dev/null || break
   sleep 0.2
 done
