@@ -18,7 +18,7 @@ fi
 
 # The Deep Learning AMI's PyTorch: /opt/pytorch on current releases, a conda env on older ones.
 python=
-for candidate in /opt/pytorch/bin/python3 /opt/conda/envs/pytorch/bin/python3 "$(command -v python3 || true)"; do
+for candidate in /opt/pytorch/bin/python3 /opt/pytorch/bin/python /opt/conda/envs/pytorch/bin/python3 "$(command -v python3 || true)"; do
   if [ -x "$candidate" ] && "$candidate" -c 'import torch, sys; sys.exit(0 if torch.version.cuda else 1)' 2>/dev/null; then
     python=$candidate
     break

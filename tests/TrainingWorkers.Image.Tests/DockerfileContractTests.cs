@@ -59,6 +59,16 @@ public sealed class DockerfileContractTests
         Assert.Equal("SIGTERM", image.Single(i => i.Keyword == "STOPSIGNAL").Arguments);
     }
 
+    [Fact]
+    public void BuildContext_LeavesOutTheCheckoutsBuildOutputs()
+    {
+        // A checkout's CPU shim (build/native) or bin/obj folders in the context would shadow what the stages build.
+        var ignored = File.ReadAllLines(Repository.Path("Dockerfile.gpu.dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        Assert.Contains("build", ignored);
+        Assert.Contains("**/bin", ignored);
+        Assert.Contains("**/obj", ignored);
+    }
+
     private IReadOnlyList<Dockerfile.Instruction> Stage(string name) =>
         _file.Stages().Single(s => s[0].Arguments.EndsWith($" AS {name}", StringComparison.OrdinalIgnoreCase));
 }

@@ -44,6 +44,24 @@ public sealed class InstallTests(MotoFixture moto, BundleFixture bundle) : IClas
     }
 
     [Fact]
+    public async Task BundledDoctor_WithoutConfiguration_ChecksTheDirectoriesTheWorkerUsesByDefault()
+    {
+        var env = MotoFixture.ChildEnvironment();
+        foreach (var name in new[] { "TW_Worker__WorkDirectory", "TW_Aws__S3__CacheDirectory", "TW_NATIVE_LIB", "TW_ENV" }) env[name] = null;
+        env["TW_ENVIRONMENTS"] = Path.Combine(bundle.Directory, "none.json");
+
+        var (code, output) = await Repository.RunAsync(Path.Combine(bundle.Stage, "bin", "tw"), ["doctor", "-o", "json"], Timeout, env);
+
+        // The bundle has no shim (each machine builds its own): not fit, but the directory checks run regardless.
+        Assert.Equal(1, code);
+        var checks = JsonNode.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..])!["checks"]!.AsArray();
+        string Path_(string name) => checks.Single(c => c!["name"]!.GetValue<string>() == name)!["details"]!["path"]!.GetValue<string>();
+        Assert.Equal("fail", checks.Single(c => c!["name"]!.GetValue<string>() == "shim")!["outcome"]!.GetValue<string>());
+        Assert.Equal(new Worker.WorkerOptions().WorkDirectory, Path_("work directory"));
+        Assert.Equal(new Aws.AwsOptions().S3.CacheDirectory, Path_("data cache"));
+    }
+
+    [Fact]
     public async Task Install_IntoATemporaryRoot_TheUnitsCommandsCheckTheMachineThenTheWorkerTrainsAJobAndStopsOnSigterm()
     {
         var root = Directory.CreateTempSubdirectory("tw-root-").FullName;
