@@ -39,7 +39,7 @@ internal static class AwsChecks
             checks.Add(DoctorCheck.Ok("credentials", $"{credentials.GetType().Name}, region {region}" + (aws.ServiceUrl is null ? "" : $", endpoint {aws.ServiceUrl}"),
                 new JsonObject { ["source"] = credentials.GetType().Name, ["region"] = region, ["endpoint"] = aws.ServiceUrl?.ToString() }));
         }
-        catch (AmazonClientException)
+        catch (Exception e) when (e is AmazonClientException or AmazonServiceException)
         {
             checks.Add(DoctorCheck.Fail("credentials", "no AWS credentials were found (environment, profile, web identity, container, instance role)"));
             return checks;
