@@ -1,6 +1,8 @@
 using Amazon.DynamoDBv2;
-using Amazon.S3;
+using Amazon.Runtime;
 using Amazon.Runtime.Signing;
+using Amazon.S3;
+using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -8,6 +10,7 @@ using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws.CloudWatch;
 using TrainingWorkers.Aws.DynamoDb;
 using TrainingWorkers.Aws.Instance;
+using TrainingWorkers.Aws.Provisioning;
 using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Aws.Sqs;
 using TrainingWorkers.Core.Jobs;
@@ -19,9 +22,10 @@ public static class AwsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/> (DynamoDB), <see cref="S3JobStorage"/>,
-    /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="ImdsClient"/> and
-    /// <see cref="AutoScalingClient"/>. Options are validated at start-up (<c>ValidateOnStart</c>) with every error listed.
-    /// Registrations already present are kept (<c>TryAdd</c>).
+    /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="ImdsClient"/>, <see cref="AutoScalingClient"/>
+    /// and <see cref="FleetProvisioner"/>, and the SDK clients they use (<see cref="IAmazonSQS"/>, <see cref="IAmazonS3"/>,
+    /// <see cref="IAmazonDynamoDB"/>, through <c>AddDefaultAWSOptions</c> and <c>AddAWSService</c>). Options are validated at
+    /// start-up (<c>ValidateOnStart</c>) with every error listed. Registrations already present are kept (<c>TryAdd</c>).
     /// </summary>
     public static IServiceCollection AddTrainingWorkersAws(this IServiceCollection services, Action<AwsOptions> configure)
     {
@@ -30,7 +34,14 @@ public static class AwsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AwsConnection(Options(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger("TrainingWorkers.Aws")));
 
-        foreach (var service in new[] { "sqs", "monitoring", "autoscaling" })
+        // The SDK's clients, registered the ordinary way: AWSOptions made from ours, plus what each service needs of its own.
+        services.TryAddDefaultAWSOptions(sp => sp.GetRequiredService<AwsConnection>().SdkOptions);
+        services.TryAddAWSService<IAmazonSQS>(ConfigureService);
+        services.TryAddAWSService<IAmazonS3>(ConfigureService);
+        services.TryAddAWSService<IAmazonDynamoDB>(ConfigureService);
+
+        // CloudWatch and Auto Scaling have no SDK package here: thin clients over AWSSDK.Core's signer.
+        foreach (var service in new[] { "monitoring", "autoscaling" })
         {
             // The signer is the primary handler (it owns its transport); retries run above it in our clients, so each attempt is re-signed.
             services.AddHttpClient("tw-aws-" + service, c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -41,16 +52,15 @@ public static class AwsServiceCollectionExtensions
                 });
         }
 
-        services.TryAddSingleton(sp => new SqsClient(Http(sp, "sqs"), sp.GetRequiredService<AwsConnection>()));
-        services.TryAddSingleton<IJobQueue>(sp => new SqsJobQueue(sp.GetRequiredService<SqsClient>(),
+        services.TryAddSingleton<IJobQueue>(sp => new SqsJobQueue(sp.GetRequiredService<IAmazonSQS>(),
             Options(sp).Queue.QueueUrl?.ToString() ?? throw new InvalidOperationException("Aws:Queue:QueueUrl must be set to use the SQS job queue"),
             sp.GetRequiredService<ILogger<SqsJobQueue>>()));
 
-        services.TryAddSingleton(sp => sp.GetRequiredService<AwsConnection>().CreateDynamoDbClient());
         services.TryAddSingleton<IJobStore>(sp => new DynamoJobStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new FleetProvisioner(sp.GetRequiredService<IAmazonSQS>(), sp.GetRequiredService<IAmazonS3>(),
+            sp.GetRequiredService<IAmazonDynamoDB>()));
 
-        services.TryAddSingleton(sp => sp.GetRequiredService<AwsConnection>().CreateS3Client());
         services.TryAddSingleton(sp => new S3Transfer(sp.GetRequiredService<IAmazonS3>(), Options(sp).S3));
         services.TryAddSingleton(sp => S3AccessPolicy.FromOptions(Options(sp).S3));
         services.TryAddSingleton(sp => new S3JobStorage(sp.GetRequiredService<S3Transfer>(), Options(sp).S3));
@@ -65,6 +75,8 @@ public static class AwsServiceCollectionExtensions
             Options(sp).ImdsEndpoint ?? (Environment.GetEnvironmentVariable("AWS_EC2_METADATA_SERVICE_ENDPOINT") is { Length: > 0 } e ? new Uri(e) : null)));
         return services;
     }
+
+    private static void ConfigureService(ClientConfig config, IServiceProvider sp) => sp.GetRequiredService<AwsConnection>().ConfigureService(config);
 
     private static AwsOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<AwsOptions>>().Value;
 

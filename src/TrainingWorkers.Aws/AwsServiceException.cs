@@ -1,24 +1,14 @@
-namespace TrainingWorkers.Aws;
+using TrainingWorkers.Core.Failures;
 
-/// <summary>How a failed AWS call should be handled.</summary>
-public enum AwsErrorCategory
-{
-    /// <summary>Throttling, a 5xx, a network failure or a timeout: a later retry can succeed.</summary>
-    Transient,
-    /// <summary>
-    /// The configuration is wrong (queue or table missing, access denied, bad or missing credentials):
-    /// no retry helps and the host should stop with a non-zero exit code.
-    /// </summary>
-    Fatal,
-    /// <summary>This one request was refused (invalid parameter, stale receipt handle); others can still work.</summary>
-    Request,
-}
+namespace TrainingWorkers.Aws;
 
 /// <summary>
 /// A call to an AWS service (or an emulator) failed after its retries. The message names the service,
-/// operation and error code; credentials and signatures are never part of it.
+/// operation and error code; credentials and signatures are never part of it. <see cref="JobFailure.From"/>
+/// sorts a <see cref="AwsErrorCategory.Fatal"/> one as <see cref="Core.Failures.FailureKind.Fatal"/> (the worker
+/// stops with exit code 3) and any other as <see cref="Core.Failures.FailureKind.Crashed"/> (another attempt may pass).
 /// </summary>
-public sealed class AwsServiceException : Exception
+public sealed class AwsServiceException : Exception, IKnowsFailureKind
 {
     public AwsServiceException(string service, string operation, string errorCode, string message,
         AwsErrorCategory category, int? statusCode = null, string? requestId = null, Exception? inner = null)
@@ -45,4 +35,7 @@ public sealed class AwsServiceException : Exception
 
     /// <summary>Whether the configuration is wrong and the host should stop.</summary>
     public bool IsFatal => Category == AwsErrorCategory.Fatal;
+
+    /// <summary>Fatal for a fatal category; else a crash of this attempt, which a later one may not repeat.</summary>
+    public FailureKind FailureKind => IsFatal ? FailureKind.Fatal : FailureKind.Crashed;
 }

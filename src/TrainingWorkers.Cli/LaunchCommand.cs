@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -39,13 +40,15 @@ internal sealed class LaunchCommand
     public async Task<int> RunAsync(ParseResult parse, FileInfo specFile, bool json, DirectoryInfo runsRoot, DirectoryInfo? runDir, bool resume, CancellationToken cancellationToken)
     {
         JobSpec spec;
+        string device;
         try
         {
             spec = await SpecFile.ReadAsync(specFile, cancellationToken).ConfigureAwait(false);
+            device = Torch.ResolveDevice(spec.Training.Device);
         }
-        catch (InvalidSpecException e)
+        catch (Exception e)
         {
-            return Fail(json, "invalid_spec", e.Message + Environment.NewLine + string.Join(Environment.NewLine, e.Errors));
+            return RunFailure.Report(json, JobFailure.From(e), e is InvalidSpecException invalid ? invalid.Errors.Select(x => x.ToString()).ToArray() : null);
         }
 
         var options = new LaunchOptions
@@ -62,9 +65,9 @@ internal sealed class LaunchCommand
             ProgressTimeout = TimeSpan.FromSeconds(parse.GetValue(_progressTimeout)),
             ResumeArguments = resume ? [] : ["--resume"],
         };
-        var onCuda = Torch.ResolveDevice(spec.Training.Device).StartsWith("cuda", StringComparison.Ordinal);
+        var onCuda = device.StartsWith("cuda", StringComparison.Ordinal);
         var errors = options.Validate(onCuda, onCuda ? Torch.CudaDeviceCount : 0);
-        if (errors.Count > 0) return Fail(json, "invalid_launch", string.Join(Environment.NewLine, errors));
+        if (errors.Count > 0) return RunFailure.Report(json, JobFailure.Of(FailureKind.InvalidInput, string.Join(Environment.NewLine, errors), field: "--nproc-per-node"), errors);
 
         var run = runDir is not null ? new RunDirectory(runDir.FullName)
             : resume && runsRoot.Exists && runsRoot.GetDirectories(spec.Name + "-*").OrderBy(d => d.Name, StringComparer.Ordinal).LastOrDefault() is { } newest ? new RunDirectory(newest.FullName)
@@ -81,10 +84,7 @@ internal sealed class LaunchCommand
         var result = await new Launcher(options, view).RunAsync(cancellationToken).ConfigureAwait(false);
         view.Finished(result, options, run.Path);
         if (json) Console.Out.WriteLine(Report(result, options, run.Path).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return result.Succeeded ? ExitCodes.Success
-            : result.Cancelled ? ExitCodes.Cancelled
-            : result.InvalidInput ? ExitCodes.InvalidInput
-            : ExitCodes.TrainingFailed;
+        return result.FailureKind?.ExitCode() ?? ExitCodes.Success;
     }
 
     private static JsonObject Report(LaunchResult result, LaunchOptions options, string runPath)
@@ -97,15 +97,12 @@ internal sealed class LaunchCommand
             ["restarts"] = result.Restarts,
             ["run_dir"] = runPath,
         };
-        if (result.Failure is { } f) report["error"] = new JsonObject { ["rank"] = f.Rank, ["error"] = f.Error, ["message"] = f.Message };
+        if (result.Failure is { } f)
+        {
+            report["error"] = new JsonObject { ["rank"] = f.Rank, ["error"] = f.Failure.Kind.Code(), ["message"] = f.Failure.Message, ["field"] = f.Failure.Field, ["file"] = f.Failure.File };
+        }
+
         if (result.Report is { } file && File.Exists(file)) report["report"] = JsonNode.Parse(File.ReadAllText(file));
         return report;
-    }
-
-    private static int Fail(bool json, string kind, string message)
-    {
-        if (json) Console.Out.WriteLine(JsonSerializer.Serialize(new { error = kind, message }));
-        else Console.Error.WriteLine($"tw run: {message}");
-        return ExitCodes.InvalidInput;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrainingWorkers.Core.Json;
 using TrainingWorkers.Engine.Distributed;
 
 namespace TrainingWorkers.Cli;
@@ -24,11 +25,11 @@ internal sealed class LaunchView(bool json) : ILaunchObserver
 
         var line = e.Event switch
         {
-            "joined" => $"rank {e.Rank}: joined (pid {e.Pid})",
-            "epoch" => $"epoch {e.Epoch}: " + string.Join("  ", (e.Metrics ?? new Dictionary<string, double>()).Select(m => $"{m.Key} {m.Value.ToString("G4", CultureInfo.InvariantCulture)}")),
-            "checkpoint" => $"checkpoint {e.Checkpoint} written",
-            "done" => $"rank {e.Rank}: done ({e.StopReason})",
-            "failed" => $"rank {e.Rank}: FAILED {e.Error}: {e.Message}",
+            RankEventKind.Joined => $"rank {e.Rank}: joined (pid {e.Pid})",
+            RankEventKind.Epoch => $"epoch {e.Epoch}: " + string.Join("  ", (e.Metrics ?? new Dictionary<string, double>()).Select(m => $"{m.Key} {m.Value.ToString("G4", CultureInfo.InvariantCulture)}")),
+            RankEventKind.Checkpoint => $"checkpoint {e.Checkpoint} written",
+            RankEventKind.Done => $"rank {e.Rank}: done ({(e.StopReason is { } reason ? SnakeCase.Of(reason) : "?")})",
+            RankEventKind.Failed => $"rank {e.Rank}: FAILED {e.Failure}",
             _ => null,
         };
         if (line is not null) Text(line);
@@ -37,12 +38,12 @@ internal sealed class LaunchView(bool json) : ILaunchObserver
     public void RankLog(int rank, string line) => Write(Console.Error, $"[rank {rank}] {line}");
 
     public void GroupStopped(int attempt, RankFailure failure, bool restarting) =>
-        Write(Console.Error, $"tw run: group stopped (attempt {attempt + 1}): rank {failure.Rank} {failure.Error}: {failure.Message}{(restarting ? "; restarting all ranks from the last checkpoint" : "")}");
+        Write(Console.Error, $"tw run: group stopped (attempt {attempt + 1}): {failure}{(restarting ? "; restarting all ranks from the last checkpoint" : "")}");
 
     public void Finished(LaunchResult result, LaunchOptions options, string runPath)
     {
         if (result.Succeeded) Text($"all {options.ProcessesPerNode} rank(s) on this node finished ({result.Restarts} restart(s)); results in {runPath}");
-        else if (result.Failure is { } f) Write(Console.Error, $"tw run: failed after {result.Restarts} restart(s): rank {f.Rank} {f.Error}: {f.Message}");
+        else if (result.Failure is { } f) Write(Console.Error, $"tw run: failed after {result.Restarts} restart(s): {f}");
     }
 
     private void Text(string line)

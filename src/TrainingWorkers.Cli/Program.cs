@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using TrainingWorkers.Cli;
 using TrainingWorkers.Cli.Doctor;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine.Data;
 using TrainingWorkers.Engine.Distributed;
@@ -23,39 +24,28 @@ internal static class RankCommand
         {
             env = RankEnvironment.Read(Environment.GetEnvironmentVariables());
         }
-        catch (ArgumentException e)
+        catch (JobInputException e)
         {
-            RankRun.Fail(new RankChannel(protocol, -1), RankOutcome.InvalidInput, "invalid_rank_environment", e.Message);
-            return ExitCodes.InvalidInput;
+            return new RankChannel(protocol, -1).Failed(JobFailure.From(e));
         }
 
         var channel = new RankChannel(protocol, env.Rank);
+        // Whatever kills the process, the launcher hears why first: a rank reports every error before it exits.
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+            channel.Failed(e.ExceptionObject is Exception x ? JobFailure.From(x) : JobFailure.Of(FailureKind.Crashed, "an unhandled error"));
         if (env.UnderLauncher) WatchLauncher();
         JobSpec spec;
         try
         {
             spec = await SpecFile.ReadAsync(specFile, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidSpecException e)
+        catch (Exception e)
         {
-            RankRun.Fail(channel, RankOutcome.InvalidInput, "invalid_spec", e.Message);
-            return ExitCodes.InvalidInput;
-        }
-        catch (IOException e)
-        {
-            RankRun.Fail(channel, RankOutcome.InvalidInput, "invalid_spec", e.Message);
-            return ExitCodes.InvalidInput;
+            return channel.Failed(JobFailure.From(e));
         }
 
         var run = runDir is null ? RunDirectory.CreateUnder("runs", spec.Name) : new RunDirectory(runDir.FullName);
-        var outcome = await RankRun.RunAsync(env, spec, () => DatasetLoader.Load(spec.Data, spec.Training.Seed), run, resume, channel, SpecFile.ModelLocations(specFile), cancellationToken).ConfigureAwait(false);
-        return outcome switch
-        {
-            RankOutcome.Completed => ExitCodes.Success,
-            RankOutcome.Cancelled => ExitCodes.Cancelled,
-            RankOutcome.InvalidInput => ExitCodes.InvalidInput,
-            _ => ExitCodes.TrainingFailed,
-        };
+        return await RankRun.RunAsync(env, spec, () => DatasetLoader.Load(spec.Data, spec.Training.Seed), run, resume, channel, SpecFile.ModelLocations(specFile), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The launcher holds our stdin open; end of input means it is gone, and a rank never outlives it.</summary>

@@ -2,11 +2,10 @@ using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
 using TrainingWorkers.Core.Checkpoints;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine;
 using TrainingWorkers.Engine.Data;
-using TrainingWorkers.Engine.Models;
-using TrainingWorkers.Engine.Native;
 using TrainingWorkers.Engine.Training;
 
 namespace TrainingWorkers.Cli;
@@ -34,66 +33,44 @@ internal static class RunCommand
 
     private static async Task<int> RunAsync(FileInfo specFile, bool json, DirectoryInfo runsRoot, DirectoryInfo? runDir, bool resume, CancellationToken cancellationToken)
     {
-        var console = json ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
-        JobSpec spec;
-        DataSplits data;
+        JobSpec? spec = null;
         try
         {
             spec = await SpecFile.ReadAsync(specFile, cancellationToken).ConfigureAwait(false);
-            data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
+            return await TrainAsync(spec, specFile, json, runsRoot, runDir, resume, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidSpecException e)
+        catch (Exception e)
         {
-            return Fail(json, ExitCodes.InvalidInput, "invalid_spec", e.Message, e.Errors.Select(x => x.ToString()));
+            // One classifier for every failure: bad input exits 2 naming the field and file, the rest 3.
+            var failure = FailureAdvice.For(JobFailure.From(e), spec);
+            var errors = e is InvalidSpecException invalid ? invalid.Errors.Select(x => x.ToString()).ToArray() : [];
+            return RunFailure.Report(json, failure, errors);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            return Fail(json, ExitCodes.InvalidInput, "invalid_data", e.Message, []);
-        }
+    }
 
+    private static async Task<int> TrainAsync(JobSpec spec, FileInfo specFile, bool json, DirectoryInfo runsRoot, DirectoryInfo? runDir, bool resume, CancellationToken cancellationToken)
+    {
+        var console = json ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
+        var data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
         var existing = runDir ?? (resume ? NewestRun(runsRoot, spec.Name) : null);
-        if (resume && existing is null) return Fail(json, ExitCodes.InvalidInput, "nothing_to_resume", $"--resume: no run of '{spec.Name}' under {runsRoot.FullName}", []);
+        if (resume && existing is null) throw new JobInputException("--resume", $"no run of '{spec.Name}' under {runsRoot.FullName}");
         var run = existing is null ? RunDirectory.CreateUnder(runsRoot.FullName, spec.Name) : new RunDirectory(existing.FullName);
         var store = new DirectoryCheckpointStore(spec.Checkpointing.Directory ?? run.CheckpointDirectory);
-        TrainingResult result;
         var models = SpecFile.ModelLocations(specFile);
-        try
+        Checkpoint? from = null;
+        if (resume)
         {
-            Checkpoint? from = null;
-            if (resume)
-            {
-                from = await store.ReadNewestGoodAsync(e => Console.Error.WriteLine($"tw run: skipping {e.Message}"), cancellationToken).ConfigureAwait(false);
-                if (from is null) return Fail(json, ExitCodes.InvalidInput, "nothing_to_resume", $"--resume: no good checkpoint in {store.Location}", []);
-                if (!json) console.MarkupLine($"resuming from checkpoint [blue]{from.Manifest.Id}[/] (epoch {from.Manifest.Epoch}, step {from.Manifest.Step})");
-            }
+            from = await store.ReadNewestGoodAsync(e => Console.Error.WriteLine($"tw run: skipping {e.Message}"), cancellationToken).ConfigureAwait(false)
+                ?? throw new JobInputException("--resume", $"no good checkpoint in {store.Location}");
+            if (!json) console.MarkupLine($"resuming from checkpoint [blue]{from.Manifest.Id}[/] (epoch {from.Manifest.Epoch}, step {from.Manifest.Step})");
+        }
 
-            await using var sink = new JsonlMetricsSink(run.MetricsFile);
-            Torch.Initialize(spec.Training.Threads);
-            if (!json) RunView.Header(console, spec, data, Torch.ResolveDevice(spec.Training.Device), run.Path);
-            result = json
-                ? await new Trainer(spec, data, store, sink, modelLocations: models).RunAsync(cancellationToken, from).ConfigureAwait(false)
-                : await RunView.WithProgressAsync(console, observer => new Trainer(spec, data, store, sink, observer, models).RunAsync(cancellationToken, from)).ConfigureAwait(false);
-        }
-        catch (CorruptCheckpointException e)
-        {
-            return Fail(json, ExitCodes.InvalidInput, "bad_checkpoint", e.Message, []);
-        }
-        catch (TorchException e) when (e.Kind == TorchErrorKind.Argument)
-        {
-            return Fail(json, ExitCodes.InvalidInput, "invalid_model", e.Message, []);
-        }
-        catch (ArgumentException e)
-        {
-            return Fail(json, ExitCodes.InvalidInput, "invalid_model", e.Message, []);
-        }
-        catch (FileNotFoundException e)
-        {
-            return Fail(json, ExitCodes.InvalidInput, "invalid_model", e.Message, []);
-        }
-        catch (TorchException e)
-        {
-            return Fail(json, ExitCodes.TrainingFailed, "training_failed", e.Message, []);
-        }
+        await using var sink = new JsonlMetricsSink(run.MetricsFile);
+        Torch.Initialize(spec.Training.Threads);
+        if (!json) RunView.Header(console, spec, data, Torch.ResolveDevice(spec.Training.Device), run.Path);
+        var result = json
+            ? await new Trainer(spec, data, store, sink, modelLocations: models).RunAsync(cancellationToken, from).ConfigureAwait(false)
+            : await RunView.WithProgressAsync(console, observer => new Trainer(spec, data, store, sink, observer, models).RunAsync(cancellationToken, from)).ConfigureAwait(false);
 
         var report = run.WriteResults(spec, result);
         if (json) Console.Out.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -103,18 +80,4 @@ internal static class RunCommand
 
     private static DirectoryInfo? NewestRun(DirectoryInfo runsRoot, string job) =>
         runsRoot.Exists ? runsRoot.GetDirectories(job + "-*").OrderBy(d => d.Name, StringComparer.Ordinal).LastOrDefault() : null;
-
-    private static int Fail(bool json, int code, string kind, string message, IEnumerable<string> errors)
-    {
-        if (json)
-        {
-            Console.Out.WriteLine(JsonSerializer.Serialize(new { error = kind, message, errors = errors.ToArray() }));
-        }
-        else
-        {
-            Console.Error.WriteLine($"tw run: {message}");
-        }
-
-        return code;
-    }
 }

@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.Runtime.InteropServices;
 using TrainingWorkers.Engine.Native;
 
@@ -110,6 +111,18 @@ public static class Torch
         }
     }
 
-    /// <summary>Resolves a spec's device: <c>auto</c> is CUDA when libtorch sees a GPU, else CPU.</summary>
-    public static string ResolveDevice(string device) => device == "auto" ? (CudaDeviceCount > 0 ? "cuda" : "cpu") : device;
+    /// <summary>
+    /// Resolves a spec's device: <c>auto</c> is CUDA when libtorch sees a GPU, else CPU. A CUDA device this
+    /// machine does not have is bad input naming <c>training.device</c>.
+    /// </summary>
+    public static string ResolveDevice(string device)
+    {
+        if (device == "auto") return CudaDeviceCount > 0 ? "cuda" : "cpu";
+        if (!device.StartsWith("cuda", StringComparison.Ordinal)) return device;
+        var count = CudaDeviceCount;
+        var index = device.Length > 5 && int.TryParse(device.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : 0;
+        if (count == 0) throw new JobInputException("training.device", $"is {device}, but libtorch sees no GPU on this machine (a CPU build of libtorch, or no driver): use auto or cpu");
+        if (index >= count) throw new JobInputException("training.device", $"is {device}, but this machine has {count} GPU(s) (cuda:0..cuda:{count - 1})");
+        return device;
+    }
 }

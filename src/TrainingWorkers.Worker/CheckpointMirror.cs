@@ -9,7 +9,7 @@ namespace TrainingWorkers.Worker;
 /// Copies each checkpoint rank 0 writes to the job's local directory up to S3, in order and in the background,
 /// records it in the job store once durable, and deletes from S3 what the ranks' retention deleted locally.
 /// </summary>
-internal sealed class CheckpointMirror
+internal sealed class CheckpointMirror : IAsyncDisposable
 {
     private readonly string _jobId;
     private readonly ICheckpointStore _local;
@@ -18,6 +18,7 @@ internal sealed class CheckpointMirror
     private readonly Func<JobLease> _lease;
     private readonly ILogger _logger;
     private readonly Channel<string> _written = Channel.CreateUnbounded<string>();
+    private readonly CancellationTokenSource _abandon = new();
     private readonly Task _loop;
 
     public CheckpointMirror(string jobId, ICheckpointStore local, ICheckpointStore remote, IJobStore store, Func<JobLease> lease, ILogger logger)
@@ -39,36 +40,56 @@ internal sealed class CheckpointMirror
 
     public void Written(string checkpointId) => _written.Writer.TryWrite(checkpointId);
 
-    /// <summary>Uploads what is still queued and returns when all of it is durable (or has failed).</summary>
-    public async Task DrainAsync()
+    /// <summary>
+    /// Uploads what is still queued and returns when all of it is durable (or has failed). When <paramref name="budget"/>
+    /// ends first, the upload in flight is abandoned: the newest checkpoint already durable stays the one to resume from.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken budget)
     {
         _written.Writer.TryComplete();
+        await using (budget.Register(_abandon.Cancel))
+        {
+            await _loop.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the loop (abandoning what is queued) and waits for it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _written.Writer.TryComplete();
+        await _abandon.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        _abandon.Dispose();
     }
 
     private async Task LoopAsync()
     {
-        await foreach (var id in _written.Reader.ReadAllAsync().ConfigureAwait(false))
+        var abandon = _abandon.Token;
+        await foreach (var id in _written.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            if (Failure is not null || LeaseLost) continue;
+            if (Failure is not null || LeaseLost || abandon.IsCancellationRequested) continue;
             // A newer checkpoint is queued behind this one: skip to it (the ranks may have pruned this one already).
             if (_written.Reader.Count > 0) continue;
             try
             {
-                var checkpoint = await _local.ReadAsync(id, CancellationToken.None).ConfigureAwait(false);
+                var checkpoint = await _local.ReadAsync(id, abandon).ConfigureAwait(false);
                 // S3 writes carry no fencing token: a worker that was paused past its lease must not overwrite the
                 // checkpoints of the worker that took the job over. (The record below is fenced in DynamoDB.)
-                await EnsureLeaseHeldAsync().ConfigureAwait(false);
-                await _remote.WriteAsync(checkpoint, CancellationToken.None).ConfigureAwait(false);
-                await _store.RecordCheckpointAsync(_lease(), id, CancellationToken.None).ConfigureAwait(false);
+                await EnsureLeaseHeldAsync(abandon).ConfigureAwait(false);
+                await _remote.WriteAsync(checkpoint, abandon).ConfigureAwait(false);
+                await _store.RecordCheckpointAsync(_lease(), id, abandon).ConfigureAwait(false);
                 LastUploaded = id;
                 Uploaded++;
                 Log.CheckpointUploaded(_logger, _jobId, id, _remote.Location);
-                await PruneAsync(id).ConfigureAwait(false);
+                await PruneAsync(id, abandon).ConfigureAwait(false);
             }
             catch (LeaseLostException)
             {
                 LeaseLost = true;
+            }
+            catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+            {
+                Log.CheckpointSkipped(_logger, id, "the shutdown budget ended before its upload did");
             }
             catch (Exception e) when (e is CorruptCheckpointException or IOException)
             {
@@ -78,15 +99,15 @@ internal sealed class CheckpointMirror
             catch (Exception e)
             {
                 Failure = e;
-                Log.CheckpointUploadFailed(_logger, id, e);
+                Log.CheckpointUploadFailed(_logger, id, e.Message);
             }
         }
     }
 
-    private async Task EnsureLeaseHeldAsync()
+    private async Task EnsureLeaseHeldAsync(CancellationToken cancellationToken)
     {
         var lease = _lease();
-        var job = await _store.GetAsync(lease.JobId, CancellationToken.None).ConfigureAwait(false);
+        var job = await _store.GetAsync(lease.JobId, cancellationToken).ConfigureAwait(false);
         if (job is null || job.FencingToken != lease.FencingToken || job.LeaseOwner != lease.WorkerId || job.Status != JobStatus.Running)
         {
             throw new LeaseLostException(lease.JobId, lease.FencingToken, "another worker claimed the job or it was finished");
@@ -94,13 +115,13 @@ internal sealed class CheckpointMirror
     }
 
     // The ranks' retention (keep_last, the best, the one resumed from) decided locally; S3 follows it.
-    private async Task PruneAsync(string justWritten)
+    private async Task PruneAsync(string justWritten, CancellationToken cancellationToken)
     {
-        var local = (await _local.ListAsync(CancellationToken.None).ConfigureAwait(false)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var manifest in await _remote.ListAsync(CancellationToken.None).ConfigureAwait(false))
+        var local = (await _local.ListAsync(cancellationToken).ConfigureAwait(false)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var manifest in await _remote.ListAsync(cancellationToken).ConfigureAwait(false))
         {
             if (local.Contains(manifest.Id) || manifest.Id == justWritten) continue;
-            await _remote.DeleteAsync(manifest.Id, CancellationToken.None).ConfigureAwait(false);
+            await _remote.DeleteAsync(manifest.Id, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace TrainingWorkers.Worker;
 /// at each epoch), its metrics on CloudWatch, and checkpoint uploads. The launcher calls in on its own loop;
 /// the work happens on one pump task so the launcher never waits on the network.
 /// </summary>
-internal sealed class JobEvents : ILaunchObserver
+internal sealed class JobEvents : ILaunchObserver, IAsyncDisposable
 {
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(3);
     private readonly IJobStore _store;
@@ -28,6 +28,7 @@ internal sealed class JobEvents : ILaunchObserver
     private JobProgress _progress = new();
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private bool _firstStep;
+    private int _flushed;
 
     /// <param name="sentAt">When the job's message was sent: the start-up time is measured from it.</param>
     /// <param name="gpus">The job's GPUs, whose memory in use is published with each epoch.</param>
@@ -41,26 +42,22 @@ internal sealed class JobEvents : ILaunchObserver
     /// <summary>The newest epoch's metrics (the group's, from rank 0).</summary>
     public IReadOnlyDictionary<string, double> LatestMetrics => _progress.Metrics;
 
-    /// <summary>The first rank error or log line that says why the group failed.</summary>
-    public string? LastRankError { get; private set; }
-
     public void RankEvent(RankEvent e) => _events.Writer.TryWrite(e);
 
     public void RankLog(int rank, string line) => Log.RankLog(_logger, _jobId, rank, line);
 
-    public void GroupStopped(int attempt, RankFailure failure, bool restarting)
-    {
-        LastRankError = $"rank {failure.Rank}: {failure.Error}: {failure.Message}";
-        Log.RankGroupStopped(_logger, _jobId, attempt, LastRankError, restarting);
-    }
+    public void GroupStopped(int attempt, RankFailure failure, bool restarting) =>
+        Log.RankGroupStopped(_logger, _jobId, attempt, failure.ToString(), restarting);
 
-    /// <summary>Handles what is queued, writes the final progress, and flushes the metrics.</summary>
+    /// <summary>Handles what is queued, writes the final progress, and flushes the metrics. Safe to call twice.</summary>
     public async Task CompleteAsync()
     {
         _events.Writer.TryComplete();
         await _pump.ConfigureAwait(false);
-        await _metrics.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _flushed, 1) == 0) await _metrics.FlushAsync(CancellationToken.None).ConfigureAwait(false);
     }
+
+    public async ValueTask DisposeAsync() => await CompleteAsync().ConfigureAwait(false);
 
     private async Task PumpAsync()
     {
@@ -71,7 +68,7 @@ internal sealed class JobEvents : ILaunchObserver
             var force = false;
             switch (e.Event)
             {
-                case "progress":
+                case RankEventKind.Progress:
                     _progress = _progress with
                     {
                         Epoch = e.Epoch ?? _progress.Epoch, Epochs = e.Epochs ?? _progress.Epochs,
@@ -87,7 +84,7 @@ internal sealed class JobEvents : ILaunchObserver
                     }
 
                     break;
-                case "epoch" when e.Metrics is { } metrics:
+                case RankEventKind.Epoch when e.Metrics is { } metrics:
                     _progress = _progress with { Epoch = e.Epoch ?? _progress.Epoch, Metrics = metrics };
                     var points = metrics.Select(m => new MetricPoint(m.Key, m.Value, UnitOf(m.Key), now, e.Epoch, _progress.Step)).ToList();
                     if (await GpuMemory.UsedBytesAsync(_gpus, CancellationToken.None).ConfigureAwait(false) is { } used)
@@ -98,11 +95,8 @@ internal sealed class JobEvents : ILaunchObserver
                     _metrics.Publish(points);
                     force = true;
                     break;
-                case "checkpoint" when e.Checkpoint is { } id:
+                case RankEventKind.Checkpoint when e.Checkpoint is { } id:
                     _checkpoints.Written(id);
-                    break;
-                case "failed":
-                    LastRankError ??= $"rank {e.Rank}: {e.Error}: {e.Message}";
                     break;
             }
 

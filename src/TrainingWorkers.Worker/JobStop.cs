@@ -12,6 +12,8 @@ internal enum StopCause
     MaxRuntime,
     /// <summary>Another worker claimed the job: this one writes nothing more.</summary>
     LeaseLost,
+    /// <summary>An AWS call that no retry can fix (access denied, the table gone): the job is given back and the worker stops.</summary>
+    Fatal,
 }
 
 /// <summary>Stops one job's ranks, remembering the first cause.</summary>
@@ -32,6 +34,9 @@ internal sealed class JobStop : IDisposable
 
     public StopCause Cause => (StopCause)Volatile.Read(ref _cause);
 
+    /// <summary>The error behind <see cref="StopCause.Fatal"/>.</summary>
+    public Exception? FatalError { get; private set; }
+
     public void Stop(StopCause cause)
     {
         if (Interlocked.CompareExchange(ref _cause, (int)cause, (int)StopCause.None) != (int)StopCause.None) return;
@@ -43,6 +48,12 @@ internal sealed class JobStop : IDisposable
         {
             // The job ended while the runtime timer fired.
         }
+    }
+
+    public void StopFatally(Exception error)
+    {
+        FatalError ??= error;
+        Stop(StopCause.Fatal);
     }
 
     public void StopAfter(TimeSpan delay, StopCause cause) => _timer = new Timer(_ => Stop(cause), null, delay, Timeout.InfiniteTimeSpan);

@@ -11,7 +11,7 @@ internal static partial class Log
     [LoggerMessage(6001, LogLevel.Information, "Worker stopping ({Reason}); handing off {Jobs} running job(s)")]
     public static partial void Stopping(ILogger logger, string reason, int jobs);
 
-    [LoggerMessage(6002, LogLevel.Critical, "Fatal configuration error, the worker exits: {Message}")]
+    [LoggerMessage(6002, LogLevel.Critical, "The worker stops for good (exit code 3): {Message}")]
     public static partial void FatalConfiguration(ILogger logger, string message);
 
     [LoggerMessage(6003, LogLevel.Warning, "The queue could not be reached ({Message}); trying again in {Delay}")]
@@ -53,14 +53,23 @@ internal static partial class Log
     [LoggerMessage(6020, LogLevel.Error, "Job {JobId}: unexpected error; the message returns after its visibility timeout")]
     public static partial void JobCrashed(ILogger logger, string jobId, Exception exception);
 
+    [LoggerMessage(6021, LogLevel.Information, "Job {JobId}: given back at once, the worker is stopping ({Reason})")]
+    public static partial void GivenBack(ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(6022, LogLevel.Warning, "Message {MessageId} could not be given back ({Message}); it returns after its visibility timeout")]
+    public static partial void GiveBackFailed(ILogger logger, string messageId, string message);
+
+    [LoggerMessage(6023, LogLevel.Error, "The poll loop failed; the worker exits with code 1")]
+    public static partial void PollLoopFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(6030, LogLevel.Information, "Job {JobId}: checkpoint {CheckpointId} is durable in {Location}")]
     public static partial void CheckpointUploaded(ILogger logger, string jobId, string checkpointId, string location);
 
     [LoggerMessage(6031, LogLevel.Warning, "Checkpoint {CheckpointId} skipped: {Reason}")]
     public static partial void CheckpointSkipped(ILogger logger, string checkpointId, string reason);
 
-    [LoggerMessage(6032, LogLevel.Error, "Checkpoint {CheckpointId} could not be uploaded")]
-    public static partial void CheckpointUploadFailed(ILogger logger, string checkpointId, Exception exception);
+    [LoggerMessage(6032, LogLevel.Error, "Checkpoint {CheckpointId} could not be uploaded: {Message}")]
+    public static partial void CheckpointUploadFailed(ILogger logger, string checkpointId, string message);
 
     [LoggerMessage(6033, LogLevel.Debug, "Job {JobId}: progress not recorded ({Message})")]
     public static partial void ProgressNotRecorded(ILogger logger, string jobId, string message);

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using TrainingWorkers.Aws;
 using TrainingWorkers.Worker;
 
@@ -17,6 +19,9 @@ builder.Services.AddTrainingWorkersAws(o => builder.Configuration.GetSection(Aws
 builder.Services.AddSingleton<IValidateOptions<AwsOptions>, WorkerAwsOptionsValidator>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (section.GetValue<TimeSpan?>(nameof(WorkerOptions.ShutdownTimeout)) ?? new WorkerOptions().ShutdownTimeout) + TimeSpan.FromSeconds(10));
 builder.Services.AddSingleton<WorkerState>();
+builder.Services.AddSingleton<RankLaunch>();
+builder.Services.AddSingleton<IAttemptRunner, JobAttempt>();
+builder.Services.AddSingleton<JobSettlement>();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<InstanceMonitor>();
 builder.Services.AddSingleton(sp =>
@@ -31,15 +36,28 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddHostedService<HealthServer>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<InstanceMonitor>());
 builder.Services.AddHostedService<WorkerService>();
+// Traces and metrics through the host: the providers start with it, and flush what they hold when it stops.
+var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+builder.Services.AddOpenTelemetry()
+    .WithTracing(tracing =>
+    {
+        tracing.AddSource(Telemetry.Name);
+        if (otlp) tracing.AddOtlpExporter();
+    })
+    .WithMetrics(metrics =>
+    {
+        metrics.AddMeter(Telemetry.Name);
+        if (otlp) metrics.AddOtlpExporter();
+    });
 
-var exporters = Telemetry.StartExporters();
 try
 {
     using var host = builder.Build();
     // Before anything resolves the options (the hosted services' factories do): every error at once.
     host.Services.GetService<IStartupValidator>()?.Validate();
+    var state = host.Services.GetRequiredService<WorkerState>();
     await host.RunAsync().ConfigureAwait(false);
-    return Environment.ExitCode;
+    return state.ExitCode;
 }
 catch (Exception e) when (e is OptionsValidationException || (e is AggregateException a && a.InnerExceptions.All(i => i is OptionsValidationException)))
 {
@@ -47,8 +65,4 @@ catch (Exception e) when (e is OptionsValidationException || (e is AggregateExce
     var failures = (e is AggregateException all ? all.InnerExceptions : [e]).Cast<OptionsValidationException>().SelectMany(v => v.Failures);
     await Console.Error.WriteLineAsync("tw-worker: invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", failures)).ConfigureAwait(false);
     return 2;
-}
-finally
-{
-    foreach (var exporter in exporters) exporter.Dispose();
 }

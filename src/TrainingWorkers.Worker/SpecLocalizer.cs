@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using TrainingWorkers.Aws;
 using TrainingWorkers.Aws.S3;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
 
 namespace TrainingWorkers.Worker;
@@ -31,9 +33,32 @@ internal static class SpecLocalizer
             var directory = (section, field) == ("data", "train") && spec.Data.Format == DataFormat.Idx
                 || (section == "fine_tune" && !Path.HasExtension(uri));
             if (directory && !uri.EndsWith('/')) uri += "/";
-            parent[field] = await cache.FetchAsync(uri, cancellationToken).ConfigureAwait(false);
+            parent[field] = await FetchAsync(cache, uri, $"{section}.{field}", cancellationToken).ConfigureAwait(false);
         }
 
         await File.WriteAllTextAsync(specFile, root.ToJsonString(), cancellationToken).ConfigureAwait(false);
+    }
+
+    // What the job names and the fleet cannot read is the job's input at fault, named by its field; the worker's own
+    // trouble (expired credentials, the network) is not.
+    private static async Task<string> FetchAsync(S3DatasetCache cache, string uri, string field, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await cache.FetchAsync(uri, cancellationToken).ConfigureAwait(false);
+        }
+        catch (S3AccessDeniedException e)
+        {
+            throw new JobInputException(field, e.Message, uri, e);
+        }
+        catch (FormatException e)
+        {
+            throw new JobInputException(field, $"is not an S3 location: {e.Message}", uri, e);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode is "NoSuchKey" or "NoSuchBucket" or "NotFound" or "AccessDenied" || e.StatusCode is 403 or 404)
+        {
+            var why = e.ErrorCode is "AccessDenied" || e.StatusCode == 403 ? "the fleet's role may not read it" : "nothing is there";
+            throw new JobInputException(field, $"cannot be fetched: {why} ({e.ErrorCode})", uri, e);
+        }
     }
 }

@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 
 namespace TrainingWorkers.Worker;
 
 /// <summary>
 /// The worker's traces (one span per job, with child spans fetch, train, upload and upload_model) and metrics
-/// (jobs by outcome, job duration, queue receives). Exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+/// (jobs by outcome, job duration, queue receives). Registered with the host (OpenTelemetry.Extensions.Hosting, in
+/// Program.cs) and exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (environment or configuration).
 /// </summary>
 internal static class Telemetry
 {
@@ -18,17 +16,6 @@ internal static class Telemetry
     public static readonly Counter<long> Received = Meter.CreateCounter<long>("tw.worker.messages_received", description: "queue messages received");
     public static readonly Counter<long> Finished = Meter.CreateCounter<long>("tw.worker.jobs_finished", description: "jobs ended by this worker, by outcome");
     public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("tw.worker.job_duration", "s", "time from claim to the job's end on this worker");
-
-    /// <summary>The OTLP exporters, or nothing when no endpoint is configured.</summary>
-    public static IReadOnlyList<IDisposable> StartExporters()
-    {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"))) return [];
-        return
-        [
-            Sdk.CreateTracerProviderBuilder().AddSource(Name).AddOtlpExporter().Build(),
-            Sdk.CreateMeterProviderBuilder().AddMeter(Name).AddOtlpExporter().Build(),
-        ];
-    }
 
     public static void Outcome(string outcome, TimeSpan duration)
     {

@@ -9,32 +9,50 @@ namespace TrainingWorkers.Worker;
 /// <summary>
 /// The poll loop: long-polls the jobs queue only while a job slot is free, runs each job in its slot, keeps
 /// the instance protected from scale-in while any job runs, and on stop hands every running job off within
-/// <see cref="WorkerOptions.ShutdownTimeout"/>. A queue that is missing or refused ends the process.
+/// <see cref="WorkerOptions.ShutdownTimeout"/>. A queue that is missing or refused ends the process with exit code 3;
+/// a poll loop that fails for any other reason ends it with exit code 1.
 /// </summary>
 internal sealed class WorkerService(
-    IJobQueue queue, JobRunner runner, InstanceMonitor instance, WorkerState state, WorkerIdentity identity,
-    IOptions<WorkerOptions> options, IOptions<AwsOptions> aws, IHostApplicationLifetime lifetime, ILogger<WorkerService> logger) : BackgroundService
+    IJobQueue queue, JobRunner runner, JobSettlement settlement, InstanceMonitor instance, WorkerState state, WorkerIdentity identity,
+    IOptions<WorkerOptions> options, IOptions<AwsOptions> aws, ILogger<WorkerService> logger) : BackgroundService
 {
-    /// <summary>The exit code for configuration the worker cannot run with (queue missing, access denied).</summary>
-    public const int FatalExitCode = 3;
     private static readonly TimeSpan ReceiveRetry = TimeSpan.FromSeconds(5);
     private readonly WorkerOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The start-up check: a missing queue or refused credentials end the process; an unreachable endpoint is
-        // waited out (not ready meanwhile), as a worker may start before the network is up.
+        try
+        {
+            if (!await CheckQueueAsync(stoppingToken).ConfigureAwait(false)) return;
+            await PollAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped during the start-up check.
+        }
+        catch (Exception e)
+        {
+            // Restart=on-failure must see this: a worker that no longer polls is not a clean stop.
+            Log.PollLoopFailed(logger, e);
+            state.StopFailed();
+        }
+    }
+
+    // The start-up check: a missing queue or refused credentials end the process; an unreachable endpoint is
+    // waited out (not ready meanwhile), as a worker may start before the network is up.
+    private async Task<bool> CheckQueueAsync(CancellationToken stoppingToken)
+    {
         while (true)
         {
             try
             {
-                runner.Policy = await queue.GetPolicyAsync(stoppingToken).ConfigureAwait(false);
-                break;
+                settlement.Policy = await queue.GetPolicyAsync(stoppingToken).ConfigureAwait(false);
+                return true;
             }
             catch (AwsServiceException e) when (e.Category == AwsErrorCategory.Fatal)
             {
                 Fatal(e.Message);
-                return;
+                return false;
             }
             catch (AwsServiceException e)
             {
@@ -43,79 +61,106 @@ internal sealed class WorkerService(
                 await Task.Delay(ReceiveRetry, stoppingToken).ConfigureAwait(false);
             }
         }
+    }
 
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
         var slots = Slots();
         Log.Started(logger, identity.WorkerId, aws.Value.Queue.QueueUrl?.ToString() ?? "?", slots.Count, slots[0].Processes, string.Join(',', slots.SelectMany(s => s.Gpus)));
         state.Ready = true;
         var free = new Stack<JobSlot>(slots.AsEnumerable().Reverse());
         var running = new Dictionary<Task, JobSlot>();
         using var handOff = new CancellationTokenSource();
-        try
+        Task<IReadOnlyList<ReceivedJob>>? pending = null;
+        var stopped = Task.Delay(Timeout.Infinite, stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (!stoppingToken.IsCancellationRequested)
+            state.Beat();
+            foreach (var done in running.Keys.Where(t => t.IsCompleted).ToList())
             {
-                state.Beat();
-                foreach (var done in running.Keys.Where(t => t.IsCompleted).ToList())
-                {
-                    free.Push(running[done]);
-                    running.Remove(done);
-                }
-
-                state.SetRunning(running.Count);
-                await instance.SetBusyAsync(running.Count > 0, stoppingToken).ConfigureAwait(false);
-                if (free.Count == 0)
-                {
-                    // Every slot is busy: wait for one to free up, beating for the liveness probe meanwhile.
-                    await Task.WhenAny(running.Keys.Append(Task.Delay(TimeSpan.FromSeconds(5), stoppingToken))).ConfigureAwait(false);
-                    continue;
-                }
-
-                IReadOnlyList<ReceivedJob> received;
-                try
-                {
-                    received = await queue.ReceiveAsync(free.Count, _options.PollWait, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
-                }
-                catch (AwsServiceException e) when (e.Category == AwsErrorCategory.Fatal)
-                {
-                    Fatal(e.Message);
-                    break;
-                }
-                catch (AwsServiceException e)
-                {
-                    Log.ReceiveFailed(logger, e.Message, ReceiveRetry);
-                    await Task.Delay(ReceiveRetry, stoppingToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                foreach (var message in received)
-                {
-                    var slot = free.Pop();
-                    running[Task.Run(() => runner.RunAsync(message, slot, handOff.Token), CancellationToken.None)] = slot;
-                }
-
-                state.SetRunning(running.Count);
+                free.Push(running[done]);
+                running.Remove(done);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: hand off below.
+
+            state.SetRunning(running.Count);
+            await instance.SetBusyAsync(running.Count > 0, CancellationToken.None).ConfigureAwait(false);
+            if (free.Count == 0)
+            {
+                // Every slot is busy: wait for one to free up, beating for the liveness probe meanwhile.
+                await Task.WhenAny(running.Keys.Append(Task.Delay(TimeSpan.FromSeconds(5), stoppingToken))).ConfigureAwait(false);
+                continue;
+            }
+
+            // The long poll is not cancelled when the worker stops: SQS would still hand a message that arrives
+            // meanwhile to the abandoned request, hidden for the visibility timeout. It ends within PollWait,
+            // and what it brings is given back at once (below).
+            pending = queue.ReceiveAsync(free.Count, _options.PollWait, _options.LeaseDuration, CancellationToken.None);
+            if (await Task.WhenAny(pending, stopped).ConfigureAwait(false) != pending) break;
+            IReadOnlyList<ReceivedJob> received;
+            try
+            {
+                received = await pending.ConfigureAwait(false);
+                pending = null;
+            }
+            catch (AwsServiceException e) when (e.Category == AwsErrorCategory.Fatal)
+            {
+                pending = null;
+                Fatal(e.Message);
+                break;
+            }
+            catch (AwsServiceException e)
+            {
+                pending = null;
+                Log.ReceiveFailed(logger, e.Message, ReceiveRetry);
+                await Task.WhenAny(Task.Delay(ReceiveRetry, CancellationToken.None), stopped).ConfigureAwait(false);
+                continue;
+            }
+
+            foreach (var message in received)
+            {
+                var slot = free.Pop();
+                running[Task.Run(() => runner.RunAsync(message, slot, handOff.Token), CancellationToken.None)] = slot;
+            }
+
+            state.SetRunning(running.Count);
         }
 
         state.RequestStop("the worker is shutting down");
         state.Ready = false;
         Log.Stopping(logger, state.StopReason, running.Count);
-        // Each job checkpoints, uploads and gives itself back; the host's own limit is a little longer than this one.
+        // Each job checkpoints, uploads and gives itself back within the budget; the host's own limit is a little longer.
+        state.BeginShutdown(_options.ShutdownTimeout, Reserve(_options.ShutdownTimeout));
         await handOff.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAny(Task.WhenAll(running.Keys), Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false);
+        var givenBack = GiveBackAsync(pending);
+        await Task.WhenAny(Task.WhenAll(running.Keys.Append(givenBack)), Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false);
         state.SetRunning(running.Keys.Count(t => !t.IsCompleted));
         await instance.SetBusyAsync(false, CancellationToken.None).ConfigureAwait(false);
     }
 
+    // What a long poll still under way at the stop brings: released at once for another worker.
+    private async Task GiveBackAsync(Task<IReadOnlyList<ReceivedJob>>? pending)
+    {
+        if (pending is null) return;
+        try
+        {
+            foreach (var message in await pending.ConfigureAwait(false))
+            {
+                await queue.ReleaseAsync(message, state.FinalWrites).ConfigureAwait(false);
+                Log.GivenBack(logger, message.Job?.JobId ?? message.MessageId, state.StopReason);
+            }
+        }
+        catch (Exception e) when (e is AwsServiceException or OperationCanceledException)
+        {
+            Log.GiveBackFailed(logger, "(received at the stop)", e.Message);
+        }
+    }
+
+    // The last status writes need a few seconds after the last upload is abandoned.
+    private static TimeSpan Reserve(TimeSpan budget) => budget / 4 < TimeSpan.FromSeconds(10) ? budget / 4 : TimeSpan.FromSeconds(10);
+
     private void Fatal(string message)
     {
-        Log.FatalConfiguration(logger, message);
-        Environment.ExitCode = FatalExitCode;
-        lifetime.StopApplication();
+        if (state.StopFatally(message)) Log.FatalConfiguration(logger, message);
     }
 
     private List<JobSlot> Slots()

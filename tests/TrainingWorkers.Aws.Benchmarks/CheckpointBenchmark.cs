@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Amazon.S3;
 using Microsoft.Extensions.Logging.Abstractions;
 using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Core.Checkpoints;
@@ -25,7 +26,7 @@ internal static class CheckpointBenchmark
         var options = new AwsOptions { Region = "us-east-1", ServiceUrl = endpoint };
         options.S3.PartSizeBytes = (long)partMegabytes << 20;
         options.S3.Parallelism = parallelism;
-        var s3 = new AwsConnection(options, NullLogger.Instance).CreateS3Client();
+        var s3 = new AwsConnection(options, NullLogger.Instance).CreateClient<IAmazonS3>();
         var bucket = "bench-" + Guid.NewGuid().ToString("N")[..12];
         await s3.PutBucketAsync(bucket);
         var bytes = new byte[megabytes << 20];

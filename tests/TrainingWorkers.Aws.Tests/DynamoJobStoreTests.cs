@@ -1,3 +1,4 @@
+using Amazon.DynamoDBv2;
 using TrainingWorkers.Aws.DynamoDb;
 using TrainingWorkers.Core.Jobs;
 
@@ -201,7 +202,7 @@ public sealed class DynamoJobStoreTests
 
     private async Task<(DynamoJobStore Store, ManualTimeProvider Clock)> NewStoreAsync()
     {
-        var dynamo = _moto.Connection().CreateDynamoDbClient();
+        var dynamo = _moto.Connection().CreateClient<IAmazonDynamoDB>();
         var table = MotoFixture.RandomName("jobs");
         await JobTable.EnsureCreatedAsync(dynamo, table, CancellationToken.None);
         var clock = new ManualTimeProvider();

@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Amazon.DynamoDBv2;
 using Amazon.S3;
+using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws.CloudWatch;
 using TrainingWorkers.Aws.DynamoDb;
 using TrainingWorkers.Aws.S3;
-using TrainingWorkers.Aws.Sqs;
 using TrainingWorkers.Core.Checkpoints;
 using TrainingWorkers.Core.Jobs;
 
@@ -24,9 +25,9 @@ public sealed class RegistrationTests
         var bucket = MotoFixture.RandomName("tw");
         var table = MotoFixture.RandomName("jobs");
         var probe = _moto.Connection();
-        await probe.CreateS3Client().PutBucketAsync(bucket);
-        await JobTable.EnsureCreatedAsync(probe.CreateDynamoDbClient(), table, CancellationToken.None);
-        var queueUrl = await new SqsClient(probe.CreateSignedClient("sqs"), probe).CreateQueueAsync(MotoFixture.RandomName("jobs"), null, CancellationToken.None);
+        await probe.CreateClient<IAmazonS3>().PutBucketAsync(bucket);
+        await JobTable.EnsureCreatedAsync(probe.CreateClient<IAmazonDynamoDB>(), table, CancellationToken.None);
+        var queueUrl = (await probe.CreateClient<IAmazonSQS>().CreateQueueAsync(MotoFixture.RandomName("jobs"))).QueueUrl;
         var services = new ServiceCollection().AddLogging().AddTrainingWorkersAws(o =>
         {
             o.Region = "us-east-1";
@@ -61,11 +62,39 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public void AddTrainingWorkersAws_SdkClients_RegisteredWithTheEndpointRetriesAndEachServicesSettings()
+    {
+        var services = new ServiceCollection().AddLogging().AddTrainingWorkersAws(o =>
+        {
+            o.Region = "eu-west-1";
+            o.ServiceUrl = _moto.Server.Url;
+            o.MaxAttempts = 4;
+            o.AttemptTimeout = TimeSpan.FromSeconds(7);
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var s3 = (AmazonS3Config)provider.GetRequiredService<IAmazonS3>().Config;
+        var sqs = provider.GetRequiredService<IAmazonSQS>().Config;
+        var dynamo = provider.GetRequiredService<IAmazonDynamoDB>().Config;
+
+        Assert.All(new[] { s3, sqs, dynamo }, c =>
+        {
+            Assert.Equal(_moto.Server.Url.ToString(), c.ServiceURL);
+            Assert.Equal("eu-west-1", c.AuthenticationRegion);
+            Assert.Equal(3, c.MaxErrorRetry);
+        });
+        Assert.True(s3.ForcePathStyle);
+        Assert.Equal(TimeSpan.FromSeconds(7), dynamo.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(27), sqs.Timeout);
+        Assert.Same(provider.GetRequiredService<IAmazonSQS>(), provider.GetRequiredService<IAmazonSQS>());
+    }
+
+    [Fact]
     public async Task UploadModel_FileLargerThanThreshold_MultipartObjectWithSameBytes()
     {
         var bucket = MotoFixture.RandomName("tw");
         var options = _moto.Options(o => o.S3.Bucket = bucket);
-        var s3 = _moto.Connection(options).CreateS3Client();
+        var s3 = _moto.Connection(options).CreateClient<IAmazonS3>();
         await s3.PutBucketAsync(bucket);
         var storage = new S3JobStorage(new S3Transfer(s3, options.S3), options.S3);
         var path = Path.GetTempFileName();

@@ -153,7 +153,7 @@ public sealed class S3CheckpointStoreTests
     private async Task<(S3CheckpointStore Store, IAmazonS3 S3, string Bucket)> NewStoreAsync(Action<AwsOptions>? configure = null)
     {
         var options = _moto.Options(configure);
-        var s3 = _moto.Connection(options).CreateS3Client();
+        var s3 = _moto.Connection(options).CreateClient<IAmazonS3>();
         var bucket = MotoFixture.RandomName("ckpt");
         await s3.PutBucketAsync(bucket);
         return (new S3CheckpointStore(new S3Transfer(s3, options.S3), bucket, "jobs/job/checkpoints"), s3, bucket);

@@ -151,7 +151,7 @@ public sealed class S3DatasetCacheTests : IDisposable
             o.S3.AllowedPrefixes = [$"s3://{bucket}"];
             configure?.Invoke(o);
         });
-        var s3 = _moto.Connection(options).CreateS3Client();
+        var s3 = _moto.Connection(options).CreateClient<IAmazonS3>();
         await s3.PutBucketAsync(bucket);
         var clock = new ManualTimeProvider();
         var cache = new S3DatasetCache(new S3Transfer(s3, options.S3), S3AccessPolicy.FromOptions(options.S3), _cacheDir,

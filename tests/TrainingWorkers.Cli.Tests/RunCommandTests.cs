@@ -40,8 +40,42 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.Equal(2, code);
         using var error = JsonDocument.Parse(stdout);
-        Assert.Equal("invalid_data", error.RootElement.GetProperty("error").GetString());
+        Assert.Equal("invalid_input", error.RootElement.GetProperty("error").GetString());
         Assert.Contains("data.train:", error.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Bad input found only when the run starts: exit 2 with the field named, on the first try, no stack trace.</summary>
+    [Theory]
+    [InlineData("""{ "type": "torchscript", "path": "/etc/hostname" }""", "{}", "model.path", "is outside the allowed model locations")]
+    [InlineData("""{ "type": "mlp", "hidden": [8] }""", """{ "precision": "fp16", "device": "auto", "epochs": 1 }""", "training.precision", "fp16 needs a CUDA device")]
+    [InlineData("""{ "type": "mlp", "hidden": [8] }""", """{ "device": "cuda:3", "epochs": 1 }""", "training.device", "is cuda:3, but")]
+    public async Task Run_BadInputFoundAtRunTime_ExitsTwoNamingTheField(string model, string training, string field, string rule)
+    {
+        if (field == "training.device" && TrainingWorkers.Engine.Torch.CudaDeviceCount > 3) return;
+        if (field == "training.precision" && TrainingWorkers.Engine.Torch.CudaDeviceCount > 0) return;
+        var spec = WriteSpec($$"""
+            { "apiVersion": "trainingworkers/v1", "name": "late", "model": {{model}},
+              "data": { "train": "fashion-mnist", "train_limit": 200, "use_test_set": false }, "training": {{training}} }
+            """);
+        var (code, stdout, stderr) = await TwProcess.RunAsync(_dir, Timeout, "run", spec, "--output", "json");
+
+        Assert.True(code == 2, stderr);
+        using var error = JsonDocument.Parse(stdout);
+        Assert.Equal("invalid_input", error.RootElement.GetProperty("error").GetString());
+        Assert.Equal(field, error.RootElement.GetProperty("field").GetString());
+        Assert.Contains(rule, error.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_SpecWithALoneSurrogate_ExitsTwoNamingThePathWithoutAStackTrace()
+    {
+        var spec = WriteSpec("""{ "apiVersion": "trainingworkers/v1", "name": "x", "data": { "train": "fashion-mnist\ud800" } }""");
+        var (code, _, stderr) = await TwProcess.RunAsync(_dir, Timeout, "run", spec);
+
+        Assert.Equal(2, code);
+        Assert.Contains("data.train: is not valid Unicode text", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

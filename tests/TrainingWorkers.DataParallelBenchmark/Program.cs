@@ -77,7 +77,7 @@ Result Run(int ranks, int batch, int threads)
     var runDir = JsonDocument.Parse(stdout).RootElement.GetProperty("run_dir").GetString()!;
     var lastEpoch = File.ReadLines(Path.Combine(runDir, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
         .Last(e => e.GetProperty("name").GetString() == "samples_per_second");
-    var done = stderr.Result.Split('\n').Select(RankEvent.TryParse).Where(e => e?.Event == "done").ToList();
+    var done = stderr.Result.Split('\n').Select(RankEvent.TryParse).Where(e => e?.Event == RankEventKind.Done).ToList();
     // A group of one syncs nothing (no hook): its share is 0.
     var syncShare = done.Average(e => e!.SyncSeconds!.Value / e.Seconds!.Value);
     var msPerStep = done.Average(e => e!.SyncSteps > 0 ? 1000 * e.SyncSeconds!.Value / e.SyncSteps!.Value : 0);

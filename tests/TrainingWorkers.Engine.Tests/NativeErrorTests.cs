@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Engine.Models;
 using TrainingWorkers.Engine.Native;
 
@@ -27,6 +28,22 @@ public class NativeErrorTests
     {
         var e = Assert.Throws<TorchException>(() => Model.Create(new ModelDefinition("input 4\nlinear 4 2\n", [4], 2, LossKind.CrossEntropy), "cuda"));
         Assert.Contains("no CUDA device", e.NativeMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(TorchErrorKind.Argument, "unknown layer 'bogus'", FailureKind.InvalidInput)]
+    [InlineData(TorchErrorKind.Torch, "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.15 GiB total capacity; 77.60 GiB already allocated)", FailureKind.OutOfMemory)]
+    [InlineData(TorchErrorKind.Torch, "DefaultCPUAllocator: not enough memory: you tried to allocate 1073741824 bytes.", FailureKind.OutOfMemory)]
+    [InlineData(TorchErrorKind.Torch, "CUDA error: an illegal memory access was encountered", FailureKind.DeviceLost)]
+    [InlineData(TorchErrorKind.Torch, "NCCL error in: ProcessGroupNCCL.cpp:1191, unhandled cuda error", FailureKind.DeviceLost)]
+    [InlineData(TorchErrorKind.Torch, "PytorchStreamWriter failed writing file data/0: file write failed: No space left on device", FailureKind.DiskFull)]
+    [InlineData(TorchErrorKind.Torch, "mat1 and mat2 shapes cannot be multiplied (2x4 and 5x2)", FailureKind.Crashed)]
+    public void TorchError_IsSortedByWhatItSays(TorchErrorKind kind, string message, FailureKind expected)
+    {
+        var failure = JobFailure.From(new TorchException(kind, "a step", message));
+
+        Assert.Equal(expected, failure.Kind);
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,9 +29,7 @@ using var services = new ServiceCollection().AddLogging().AddTrainingWorkersAws(
     o.S3.Bucket = name;
     o.JobTable.TableName = name;
 }).BuildServiceProvider();
-var connection = services.GetRequiredService<AwsConnection>();
-var sqs = new TrainingWorkers.Aws.Sqs.SqsClient(connection.CreateSignedClient("sqs"), connection);
-var queueUrl = await sqs.CreateQueueAsync(name, null, CancellationToken.None);
+var queueUrl = (await services.GetRequiredService<Amazon.SQS.IAmazonSQS>().CreateQueueAsync(name)).QueueUrl;
 var queue = new ServiceCollection().AddLogging().AddTrainingWorkersAws(o => { o.ServiceUrl = moto.Url; o.Region = "us-east-1"; o.Queue.QueueUrl = new Uri(queueUrl); })
     .BuildServiceProvider().GetRequiredService<IJobQueue>();
 var store = services.GetRequiredService<IJobStore>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Amazon.SQS.Model;
 using TrainingWorkers.Aws.CloudWatch;
 using TrainingWorkers.Core.Jobs;
 
@@ -133,9 +134,10 @@ public sealed class EndToEndTests(MotoFixture moto)
         Assert.Equal(JobStatus.Failed, done.Status);
         Assert.Contains("failed 2 of 2 attempts", done.Error, StringComparison.Ordinal);
         Assert.Contains("exited with code 1", done.Error, StringComparison.Ordinal);
-        var dead = await fleet.Sqs.ReceiveMessagesAsync(fleet.DeadLetterQueueUrl, 10, TimeSpan.FromSeconds(5), null, CancellationToken.None);
-        var message = Assert.Single(dead);
-        Assert.Equal("doomed", JobMessageCodec.Decode(message.Body, 256 * 1024).Job!.JobId);
+        var dead = await fleet.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest(fleet.DeadLetterQueueUrl) { WaitTimeSeconds = 5, MessageAttributeNames = ["All"] });
+        var message = Assert.Single(dead.Messages);
+        Assert.Equal("doomed", JobMessageCodec.Decode(message.Body, JobMessage.MaxBytes).Job!.JobId);
+        Assert.Contains("exited with code 1", message.MessageAttributes["tw-reason"].StringValue, StringComparison.Ordinal);
         var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
         Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
     }

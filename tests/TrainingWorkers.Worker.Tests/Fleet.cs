@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using TrainingWorkers.Aws;
 using TrainingWorkers.Aws.DynamoDb;
-using TrainingWorkers.Aws.Sqs;
 using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Worker.Tests;
@@ -28,7 +29,7 @@ internal sealed class Fleet : IAsyncDisposable
     private readonly List<WorkerProcess> _workers = [];
     private readonly ServiceProvider _services;
 
-    private Fleet(MotoServer moto, string name, string directory, ServiceProvider services, SqsClient sqs, string queueUrl, string dlqUrl)
+    private Fleet(MotoServer moto, string name, string directory, ServiceProvider services, IAmazonSQS sqs, string queueUrl, string dlqUrl)
     {
         (Moto, Name, Directory, _services, Sqs, QueueUrl, DeadLetterQueueUrl) = (moto, name, directory, services, sqs, queueUrl, dlqUrl);
     }
@@ -40,7 +41,7 @@ internal sealed class Fleet : IAsyncDisposable
     public string Table => Name;
     public string QueueUrl { get; }
     public string DeadLetterQueueUrl { get; }
-    public SqsClient Sqs { get; }
+    public IAmazonSQS Sqs { get; }
     public IJobQueue Queue => _services.GetRequiredService<IJobQueue>();
     public IJobStore Store => _services.GetRequiredService<IJobStore>();
     public IAmazonS3 S3 => _services.GetRequiredService<IAmazonS3>();
@@ -52,12 +53,12 @@ internal sealed class Fleet : IAsyncDisposable
         var name = "tw-" + Guid.NewGuid().ToString("N")[..12];
         var directory = Path.Combine(Path.GetTempPath(), name);
         System.IO.Directory.CreateDirectory(directory);
-        var connection = new AwsConnection(Options(moto.Url, "placeholder", name), NullLogger.Instance);
-        var sqs = new SqsClient(connection.CreateSignedClient("sqs"), connection);
-        var dlqUrl = await sqs.CreateQueueAsync(name + "-dlq", null, CancellationToken.None);
-        var dlqArn = (await sqs.GetQueueAttributesAsync(dlqUrl, ["QueueArn"], CancellationToken.None))["QueueArn"];
+        var sqs = new AwsConnection(Options(moto.Url, "placeholder", name), NullLogger.Instance).CreateClient<IAmazonSQS>();
+        var dlqUrl = (await sqs.CreateQueueAsync(name + "-dlq")).QueueUrl;
+        var dlqArn = (await sqs.GetQueueAttributesAsync(dlqUrl, ["QueueArn"])).Attributes["QueueArn"];
+        // Written as the deploy stack and moto write it: maxReceiveCount as a number.
         var redrive = JsonSerializer.Serialize(new { deadLetterTargetArn = dlqArn, maxReceiveCount = MaxReceiveCount });
-        var queueUrl = await sqs.CreateQueueAsync(name, new Dictionary<string, string> { ["RedrivePolicy"] = redrive }, CancellationToken.None);
+        var queueUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = name, Attributes = new() { ["RedrivePolicy"] = redrive } })).QueueUrl;
         var services = new ServiceCollection().AddLogging()
             .AddTrainingWorkersAws(o => Configure(o, Options(moto.Url, queueUrl, name)))
             .BuildServiceProvider();

@@ -82,7 +82,15 @@ internal sealed partial class WorkerProcess : IAsyncDisposable
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout}; log:\n{Log}");
+        }
+
         return _process.ExitCode;
     }
 

@@ -17,7 +17,6 @@ internal sealed class MetricBuffer<T>
     }
 
     public int Count { get; private set; }
-    public int Capacity => _items.Length;
 
     /// <summary>Appends an item; returns 1 if the oldest was dropped to make room, else 0.</summary>
     public int Add(T item)

@@ -164,11 +164,13 @@ internal sealed class DynamoJobStore : IJobStore
         var set = "SET #status = :new_status, updated_at = :now";
         if (outcome.FinalMetrics.Count > 0)
         {
-            values[":metrics"] = new AttributeValue { M = outcome.FinalMetrics.ToDictionary(kv => kv.Key, kv => N(kv.Value)) };
+            // DynamoDB numbers have no NaN or infinity: an undefined metric (an AUC with one class present) is left out.
+            values[":metrics"] = new AttributeValue { M = outcome.FinalMetrics.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => N(kv.Value)) };
             set += ", final_metrics = :metrics";
         }
 
         if (outcome.ModelUri is not null) (values[":model"], set) = (S(outcome.ModelUri), set + ", model_uri = :model");
+        if (outcome.FailedAttempt) (values[":zero"], values[":one"], set) = (N(0L), N(1L), set + ", failed_attempts = if_not_exists(failed_attempts, :zero) + :one");
         if (outcome.Error is not null) (values[":error"], set) = (S(outcome.Error), set + ", #error = :error");
         // A success clears the error an earlier attempt left.
         var remove = " REMOVE lease_owner, lease_expires_at" + (outcome.Error is null && status == JobStatus.Succeeded ? ", #error" : "");

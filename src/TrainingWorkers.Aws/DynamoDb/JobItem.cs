@@ -51,6 +51,7 @@ internal static class JobItem
         SpecJson = item["spec"].S,
         Status = Enum.Parse<JobStatus>(item["status"].S),
         Attempts = (int)Long(item, "attempts"),
+        FailedAttempts = (int)Long(item, "failed_attempts"),
         LeaseOwner = Str(item, "lease_owner"),
         LeaseExpiresAt = item.ContainsKey("lease_expires_at") ? DateTimeOffset.FromUnixTimeMilliseconds(Long(item, "lease_expires_at")) : null,
         FencingToken = Long(item, "fencing_token"),

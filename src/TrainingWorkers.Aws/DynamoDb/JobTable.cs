@@ -4,11 +4,12 @@ using Amazon.DynamoDBv2.Model;
 namespace TrainingWorkers.Aws.DynamoDb;
 
 /// <summary>Creates the jobs table for local use (on AWS the deploy stack defines it with the same keys).</summary>
-public static class JobTable
+internal static class JobTable
 {
-    /// <summary>Creates the table (on-demand capacity) if it does not exist and waits until it is active.</summary>
-    public static async Task EnsureCreatedAsync(IAmazonDynamoDB dynamo, string tableName, CancellationToken cancellationToken)
+    /// <summary>Creates the table (on-demand capacity) if it does not exist and waits until it is active; true when this call created it.</summary>
+    public static async Task<bool> EnsureCreatedAsync(IAmazonDynamoDB dynamo, string tableName, CancellationToken cancellationToken)
     {
+        var created = true;
         try
         {
             await SdkCall.RunAsync("dynamodb", "CreateTable", () => dynamo.CreateTableAsync(new CreateTableRequest
@@ -22,6 +23,7 @@ public static class JobTable
         catch (AwsServiceException e) when (e.ErrorCode == "ResourceInUseException")
         {
             // Already there: creation is idempotent.
+            created = false;
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -30,7 +32,7 @@ public static class JobTable
         while (true)
         {
             var table = await SdkCall.RunAsync("dynamodb", "DescribeTable", () => dynamo.DescribeTableAsync(tableName, deadline.Token)).ConfigureAwait(false);
-            if (table.Table.TableStatus == TableStatus.ACTIVE) return;
+            if (table.Table.TableStatus == TableStatus.ACTIVE) return created;
             await poll.WaitForNextTickAsync(deadline.Token).ConfigureAwait(false);
         }
     }

@@ -1,9 +1,14 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Amazon.Runtime;
 
 namespace TrainingWorkers.Aws;
 
-/// <summary>The one place that sorts AWS error codes into transient, fatal and per-request, and scrubs secrets from text.</summary>
+/// <summary>
+/// The one place that sorts AWS failures into transient, fatal and per-request: error codes of our own clients
+/// and exceptions of the AWS SDK alike. It also scrubs secrets from text.
+/// </summary>
 internal static partial class AwsErrors
 {
     private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
@@ -37,6 +42,38 @@ internal static partial class AwsErrors
             _ => AwsErrorCategory.Request,
         };
     }
+
+    /// <summary>
+    /// Sorts an exception of the AWS SDK (S3, SQS, DynamoDB) the way our own clients' errors are sorted; null when
+    /// <paramref name="e"/> is not a failure of the call (the caller's cancellation, a bug). The SDK has retried
+    /// transient failures already, signing each attempt afresh.
+    /// </summary>
+    public static AwsServiceException? FromSdk(string service, string operation, Exception e)
+    {
+        switch (e)
+        {
+            case AmazonServiceException s when s.StatusCode != 0:
+                var code = string.IsNullOrEmpty(s.ErrorCode) ? s.StatusCode.ToString() : ShortCode(s.ErrorCode);
+                return new AwsServiceException(service, operation, code, s.Message, Classify(code, s.StatusCode), (int)s.StatusCode, s.RequestId, s);
+            case AmazonServiceException s:
+                // No HTTP answer at all: the connection failed or broke.
+                return new AwsServiceException(service, operation, "NetworkError", s.Message, AwsErrorCategory.Transient, inner: s);
+            case AmazonClientException c when IsNetwork(c.InnerException):
+                return new AwsServiceException(service, operation, "NetworkError", c.Message, AwsErrorCategory.Transient, inner: c);
+            case AmazonClientException c:
+                // Not the network: the setup (no credentials, a bad endpoint or region). No retry helps.
+                return new AwsServiceException(service, operation, "ClientError", c.Message, AwsErrorCategory.Fatal, inner: c);
+            case TimeoutException or OperationCanceledException { InnerException: TimeoutException }:
+                // The SDK's HttpClient gave up on the last attempt (ClientConfig.Timeout); the caller did not cancel.
+                return new AwsServiceException(service, operation, "Timeout", "no response within the attempt timeout", AwsErrorCategory.Transient, inner: e);
+            case Exception network when IsNetwork(network):
+                return new AwsServiceException(service, operation, "NetworkError", network.Message, AwsErrorCategory.Transient, inner: network);
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsNetwork(Exception? e) => e is HttpRequestException or IOException or SocketException;
 
     /// <summary>Strips a namespace from a JSON-protocol error type: <c>com.amazonaws.sqs#QueueDoesNotExist</c> → <c>QueueDoesNotExist</c>.</summary>
     public static string ShortCode(string type)

@@ -110,6 +110,3 @@ internal sealed class AwsJsonClient
     }
 
 }
-
-/// <summary>The response of an operation that returns nothing.</summary>
-internal sealed record EmptyResponse;

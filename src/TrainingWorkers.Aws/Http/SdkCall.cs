@@ -1,11 +1,8 @@
-using System.Net.Sockets;
-using Amazon.Runtime;
-
 namespace TrainingWorkers.Aws;
 
 /// <summary>
-/// Runs a call through the real AWS SDK (S3, DynamoDB) and turns its exceptions into <see cref="AwsServiceException"/>,
-/// sorted like those of our own clients. The SDK has already retried transient failures, re-signing each attempt.
+/// Runs a call through the AWS SDK (S3, SQS, DynamoDB) and turns its exceptions into <see cref="AwsServiceException"/>,
+/// sorted by <see cref="AwsErrors.FromSdk"/> like those of our own clients. The caller's cancellation passes through.
 /// </summary>
 internal static class SdkCall
 {
@@ -15,22 +12,9 @@ internal static class SdkCall
         {
             return await call().ConfigureAwait(false);
         }
-        catch (AmazonServiceException e)
+        catch (Exception e) when (AwsErrors.FromSdk(service, operation, e) is { } sorted)
         {
-            var code = string.IsNullOrEmpty(e.ErrorCode) ? e.StatusCode.ToString() : e.ErrorCode;
-            throw new AwsServiceException(service, operation, code, e.Message, AwsErrors.Classify(code, e.StatusCode),
-                (int)e.StatusCode, e.RequestId, e);
-        }
-        catch (AmazonClientException e)
-        {
-            // Client-side failures are either the network (retry may help) or the setup (no credentials, bad endpoint).
-            var network = e.InnerException is HttpRequestException or IOException or SocketException or TimeoutException;
-            throw new AwsServiceException(service, operation, network ? "NetworkError" : "ClientError", e.Message,
-                network ? AwsErrorCategory.Transient : AwsErrorCategory.Fatal, inner: e);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            throw new AwsServiceException(service, operation, "NetworkError", e.Message, AwsErrorCategory.Transient, inner: e);
+            throw sorted;
         }
     }
 

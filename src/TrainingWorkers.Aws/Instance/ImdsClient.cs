@@ -112,6 +112,3 @@ public sealed class ImdsClient
     private static AwsServiceException Failure(string path, HttpStatusCode status) =>
         new("imds", path, status.ToString(), $"HTTP {(int)status}", AwsErrors.Classify("", status), (int)status);
 }
-
-/// <summary>A pending spot interruption: <c>terminate</c>, <c>stop</c> or <c>hibernate</c> at <see cref="Time"/>.</summary>
-public sealed record SpotInterruption(string Action, DateTimeOffset Time);

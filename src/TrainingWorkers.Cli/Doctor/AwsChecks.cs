@@ -6,15 +6,16 @@ using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws;
 using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Cli.Doctor;
 
 /// <summary>
-/// The AWS side, with the worker's own calls where it has one: the settings' rules, credentials from the default
-/// chain (environment, profile, web identity, container, instance role), then the queue (its attributes, as the
-/// worker reads them at start-up), the bucket (HeadBucket) and the jobs table (DescribeTable).
+/// The AWS side, with the worker's own calls where it has one: credentials from the default
+/// chain (environment, profile, web identity, container, instance role), the settings' rules, then the queue (its
+/// attributes, as the worker reads them at start-up), the bucket (HeadBucket) and the jobs table (DescribeTable).
 /// </summary>
 internal static class AwsChecks
 {
@@ -26,8 +27,6 @@ internal static class AwsChecks
         }
 
         var aws = settings.Aws;
-        var errors = AwsOptionsValidator.Collect(aws);
-        if (errors.Count > 0) return [DoctorCheck.Fail("aws settings", string.Join("; ", errors))];
         var region = string.IsNullOrEmpty(aws.Region) ? FallbackRegionFactory.GetRegionEndpoint()?.SystemName : aws.Region;
         if (region is null) return [DoctorCheck.Fail("credentials", "no region: set Aws:Region (TW_Aws__Region), AWS_REGION, or pass --region")];
 
@@ -54,6 +53,17 @@ internal static class AwsChecks
             o.RetryMaxDelay = TimeSpan.FromSeconds(1);
             o.AttemptTimeout = TimeSpan.FromSeconds(10);
         }).BuildServiceProvider();
+        try
+        {
+            // The worker's own rules for its AWS settings, every broken one named.
+            _ = services.GetRequiredService<IOptions<AwsOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            checks.Add(DoctorCheck.Fail("aws settings", string.Join("; ", e.Failures)));
+            return checks;
+        }
+
         if (aws.Queue.QueueUrl is { } queueUrl)
         {
             checks.Add(await Reach("queue", queueUrl.ToString(), async () =>
@@ -66,8 +76,7 @@ internal static class AwsChecks
             var table = aws.JobTable.TableName;
             checks.Add(await Reach("table", table, async () =>
             {
-                var described = await SdkCall.RunAsync("dynamodb", "DescribeTable",
-                    () => services.GetRequiredService<IAmazonDynamoDB>().DescribeTableAsync(table, cancellationToken)).ConfigureAwait(false);
+                var described = await services.GetRequiredService<IAmazonDynamoDB>().DescribeTableAsync(table, cancellationToken).ConfigureAwait(false);
                 return $"status {described.Table.TableStatus}";
             }, cancellationToken).ConfigureAwait(false));
         }
@@ -76,8 +85,7 @@ internal static class AwsChecks
         {
             checks.Add(await Reach("bucket", bucket, async () =>
             {
-                await SdkCall.RunAsync("s3", "HeadBucket", () => services.GetRequiredService<IAmazonS3>()
-                    .HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken)).ConfigureAwait(false);
+                await services.GetRequiredService<IAmazonS3>().HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken).ConfigureAwait(false);
                 return "reachable";
             }, cancellationToken).ConfigureAwait(false));
         }
@@ -95,6 +103,15 @@ internal static class AwsChecks
         catch (AwsServiceException e)
         {
             return DoctorCheck.Fail(name, $"{what}: {e.Message.ReplaceLineEndings(" ")}", new JsonObject { ["name"] = what, ["error"] = e.ErrorCode });
+        }
+        catch (AmazonServiceException e)
+        {
+            var code = string.IsNullOrEmpty(e.ErrorCode) ? e.StatusCode.ToString() : e.ErrorCode;
+            return DoctorCheck.Fail(name, $"{what}: {code}: {e.Message.ReplaceLineEndings(" ")}", new JsonObject { ["name"] = what, ["error"] = code });
+        }
+        catch (Exception e) when (e is AmazonClientException or HttpRequestException)
+        {
+            return DoctorCheck.Fail(name, $"{what}: unreachable: {e.Message.ReplaceLineEndings(" ")}", new JsonObject { ["name"] = what, ["error"] = "NetworkError" });
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

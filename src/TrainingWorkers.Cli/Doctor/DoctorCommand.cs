@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TrainingWorkers.Cli.Fleet;
+using TrainingWorkers.Core.Failures;
 
 namespace TrainingWorkers.Cli.Doctor;
 

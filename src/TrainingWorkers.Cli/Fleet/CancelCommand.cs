@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using TrainingWorkers.Core.Jobs;

@@ -1,7 +1,11 @@
+using TrainingWorkers.Core.Failures;
 using System.CommandLine;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
+using TrainingWorkers.Aws.Provisioning;
 
 namespace TrainingWorkers.Cli.Fleet;
 
@@ -27,15 +31,25 @@ internal static partial class EnvCommand
         var prefix = new Option<string>("--prefix") { Description = "names: {prefix}-jobs (queue and table), {prefix}-jobs-dlq, {prefix}-artifacts", DefaultValueFactory = _ => "tw" };
         var maxReceives = new Option<int>("--max-receive-count") { Description = "receives of a message before it moves to the dead-letter queue (1..1000)", DefaultValueFactory = _ => 5 };
         var visibility = new Option<int>("--visibility-timeout") { Description = "the queue's default visibility timeout in seconds (0..43200)", DefaultValueFactory = _ => 60 };
-        name.Validators.Add(r => Check(r, r.GetValueOrDefault<string>(), NamePattern(), "NAME", "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
-        prefix.Validators.Add(r => Check(r, r.GetValueOrDefault<string>(), PrefixPattern(), "--prefix", "1-40 lowercase letters, digits or '-', starting with a letter or digit (bucket names allow no more)"));
+        name.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is var n && (n is null || !NamePattern().IsMatch(n)))
+                r.AddError($"NAME: must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, got '{n}'");
+        });
+        prefix.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is var p && !FleetProvisioner.IsValidPrefix(p))
+                r.AddError($"--prefix: must be {FleetProvisioner.PrefixRule} (bucket names allow no more), got '{p}'");
+        });
         maxReceives.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is var n && n is < 1 or > 1000) r.AddError($"--max-receive-count: must be between 1 and 1000 (SQS's limit), got {n}");
+            if (r.GetValueOrDefault<int>() is var n && (n < 1 || n > FleetProvisioner.MaxReceiveCountLimit))
+                r.AddError($"--max-receive-count: must be between 1 and {FleetProvisioner.MaxReceiveCountLimit} (SQS's limit), got {n}");
         });
         visibility.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is var s && s is < 0 or > 43200) r.AddError($"--visibility-timeout: must be between 0 and 43200 seconds (SQS's 12 h), got {s}");
+            if (r.GetValueOrDefault<int>() is var s && (s < 0 || s > FleetProvisioner.MaxVisibilityTimeoutSeconds))
+                r.AddError($"--visibility-timeout: must be between 0 and {FleetProvisioner.MaxVisibilityTimeoutSeconds} seconds (SQS's 12 h), got {s}");
         });
 
         var command = new Command("create", "create (or reuse) a fleet's queue, dead-letter queue, bucket and table, and record them") { name, endpoint, region, prefix, maxReceives, visibility };
@@ -49,10 +63,19 @@ internal static partial class EnvCommand
                 Region = resolvedRegion,
                 EndpointUrl = FleetTarget.ParseUrl(parse.GetValue(endpoint), "--endpoint-url"),
             };
-            var created = await FleetResources.EnsureAsync(target, parse.GetValue(prefix)!, parse.GetValue(maxReceives), parse.GetValue(visibility), cancellationToken)
-                .ConfigureAwait(false);
-            var isDefault = Record(target, created.Environment);
-            Show(target, created, isDefault);
+            await using var services = target.CreateServices();
+            var fleet = await services.GetRequiredService<FleetProvisioner>()
+                .EnsureAsync(parse.GetValue(prefix)!, parse.GetValue(maxReceives), parse.GetValue(visibility), cancellationToken).ConfigureAwait(false);
+            var environment = new FleetEnvironment
+            {
+                Region = target.Region,
+                EndpointUrl = target.EndpointUrl?.ToString(),
+                QueueUrl = fleet.QueueUrl,
+                DeadLetterQueueUrl = fleet.DeadLetterQueueUrl,
+                Table = fleet.Table,
+                Bucket = fleet.Bucket,
+            };
+            Show(target, fleet, Record(target, environment));
             return ExitCodes.Success;
         }, cancellationToken));
         return command;
@@ -96,33 +119,24 @@ internal static partial class EnvCommand
         return file.Default == target.EnvironmentName;
     }
 
-    private static void Show(FleetTarget target, FleetResources.Created created, bool isDefault)
+    private static void Show(FleetTarget target, ProvisionedFleet fleet, bool isDefault)
     {
         var console = FleetCommand.CreateConsole();
         static string Word(bool made) => made ? "[green]created[/]" : "exists";
-        var e = created.Environment;
         var table = new Grid().AddColumns(3);
-        var q = created.Settings;
-        table.AddRow("queue", Word(created.Queue), Markup.Escape(e.QueueUrl!) + $" (visibility {q.VisibilityTimeout} s; " + (q.RedrivesToDeadLetterQueue
-            ? $"dead letters after {q.MaxReceiveCount} receives)"
+        var visibility = fleet.VisibilityTimeoutSeconds?.ToString(CultureInfo.InvariantCulture) ?? "?";
+        table.AddRow("queue", Word(fleet.QueueCreated), Markup.Escape(fleet.QueueUrl) + $" (visibility {visibility} s; " + (fleet.RedrivesToDeadLetterQueue
+            ? $"dead letters after {fleet.MaxReceiveCount} receives)"
             : "[yellow]its redrive policy does not name the dead-letter queue below[/]: set it with aws sqs set-queue-attributes)"));
-        table.AddRow("dead-letter queue", Word(created.DeadLetterQueue), Markup.Escape(e.DeadLetterQueueUrl!));
-        table.AddRow("bucket", Word(created.Bucket), Markup.Escape(e.Bucket!));
-        table.AddRow("table", Word(created.Table), Markup.Escape(e.Table!));
-        console.MarkupLine($"environment [bold]{Markup.Escape(target.EnvironmentName!)}[/] ({Markup.Escape(e.Region!)}, {Markup.Escape(e.EndpointUrl ?? "AWS")})" +
+        table.AddRow("dead-letter queue", Word(fleet.DeadLetterQueueCreated), Markup.Escape(fleet.DeadLetterQueueUrl));
+        table.AddRow("bucket", Word(fleet.BucketCreated), Markup.Escape(fleet.Bucket));
+        table.AddRow("table", Word(fleet.TableCreated), Markup.Escape(fleet.Table));
+        console.MarkupLine($"environment [bold]{Markup.Escape(target.EnvironmentName!)}[/] ({Markup.Escape(target.Region ?? "")}, {Markup.Escape(target.EndpointUrl?.ToString() ?? "AWS")})" +
             (isDefault ? ", the default" : ""));
         console.Write(table);
         console.WriteLine($"recorded in {target.EnvironmentsPath}");
     }
 
-    private static void Check(System.CommandLine.Parsing.SymbolResult result, string? value, Regex pattern, string field, string rule)
-    {
-        if (value is null || !pattern.IsMatch(value)) result.AddError($"{field}: must be {rule}, got '{value}'");
-    }
-
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex NamePattern();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
-    private static partial Regex PrefixPattern();
 }

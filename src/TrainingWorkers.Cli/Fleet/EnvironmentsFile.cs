@@ -3,17 +3,6 @@ using System.Text.Json.Serialization;
 
 namespace TrainingWorkers.Cli.Fleet;
 
-/// <summary>One named fleet: where its queue, table and bucket are. <see cref="EndpointUrl"/> is absent on real AWS.</summary>
-internal sealed record FleetEnvironment
-{
-    public string? Region { get; init; }
-    public string? EndpointUrl { get; init; }
-    public string? QueueUrl { get; init; }
-    public string? DeadLetterQueueUrl { get; init; }
-    public string? Table { get; init; }
-    public string? Bucket { get; init; }
-}
-
 /// <summary>
 /// The named environments (<c>$TW_ENVIRONMENTS</c>, else <c>~/.config/tw/environments.json</c>):
 /// <c>{"default": "local", "environments": {"local": {"region": ..., "queue_url": ..., ...}}}</c>.

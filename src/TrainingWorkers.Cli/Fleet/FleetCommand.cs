@@ -1,13 +1,15 @@
+using TrainingWorkers.Core.Failures;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 using TrainingWorkers.Aws;
+using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Cli.Fleet;
 
 /// <summary>
 /// Runs a fleet command and turns its failures into one line and an exit code: bad input 2, an AWS call that
-/// failed (queue missing, access denied, endpoint unreachable) 1, Ctrl-C 130. No stack traces.
+/// failed (queue missing, access denied, endpoint unreachable; a job recorded but not queued) 1, Ctrl-C 130. No stack traces.
 /// </summary>
 internal static class FleetCommand
 {
@@ -28,6 +30,10 @@ internal static class FleetCommand
         catch (AwsServiceException e)
         {
             return Fail(command, json, ExitCodes.Unexpected, "aws_error", e.Message, []);
+        }
+        catch (JobNotQueuedException e)
+        {
+            return Fail(command, json, ExitCodes.Unexpected, "not_queued", e.Message, []);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

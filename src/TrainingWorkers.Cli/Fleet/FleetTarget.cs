@@ -43,9 +43,8 @@ internal sealed record FleetTarget
                 o.Queue.QueueUrl = QueueUrl;
                 o.JobTable.TableName = Table;
                 o.S3.Bucket = Bucket;
-                // A person is waiting: give up on an unreachable endpoint in seconds, not the worker's patient 5 attempts.
+                // A person is waiting: give up on an unreachable endpoint in seconds, not after the worker's patient 5 attempts.
                 o.MaxAttempts = 3;
-                o.RetryMaxDelay = TimeSpan.FromSeconds(2);
             })
             .BuildServiceProvider();
     }

@@ -36,8 +36,9 @@ internal static class JobView
             return spec.RootElement.ValueKind == JsonValueKind.Object && spec.RootElement.TryGetProperty("name", out var name)
                 && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a name that is not valid text (a lone surrogate escape): no stored record may break a read command.
             return null;
         }
     }
@@ -52,7 +53,7 @@ internal static class JobView
 
         Row("name", NameOf(job.SpecJson));
         table.AddRow("status", StatusMarkup(job.Status) + (job.CancelRequested && !job.Status.IsTerminal() ? " (cancel requested)" : ""));
-        Row("attempts", job.Attempts.ToString(CultureInfo.InvariantCulture));
+        Row("attempts", $"{job.Attempts.ToString(CultureInfo.InvariantCulture)} ({job.FailedAttempts.ToString(CultureInfo.InvariantCulture)} failed)");
         Row("lease", job.LeaseOwner is null ? null : $"{job.LeaseOwner} until {Time(job.LeaseExpiresAt)}");
         Row("progress", Progress(job.Progress));
         Row("metrics", Metrics(job.FinalMetrics.Count > 0 ? job.FinalMetrics : job.Progress?.Metrics));
@@ -123,19 +124,21 @@ internal static class JobView
             try
             {
                 using var parsed = JsonDocument.Parse(job.SpecJson);
+                // Written out once here: a text that does not decode (a lone surrogate escape) fails now, not in the middle of the output.
+                JsonSerializer.Serialize(parsed.RootElement, Json);
                 spec = parsed.RootElement.Clone();
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
             {
-                // A record written by something else may hold a spec that is not JSON; the document then shows none.
+                // A record written by something else may hold a spec that is not JSON or not valid text; the document then shows none.
             }
         }
 
-        return new JobDocument(job.JobId, NameOf(job.SpecJson), job.Status, job.Attempts, job.LeaseOwner, job.LeaseExpiresAt, job.CancelRequested,
+        return new JobDocument(job.JobId, NameOf(job.SpecJson), job.Status, job.Attempts, job.FailedAttempts, job.LeaseOwner, job.LeaseExpiresAt, job.CancelRequested,
             job.Progress, job.FinalMetrics, job.LatestCheckpointId, job.ModelUri, job.Error, job.CreatedAt, job.UpdatedAt, spec, history);
     }
 
-    private sealed record JobDocument(string JobId, string? Name, JobStatus Status, int Attempts, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt,
+    private sealed record JobDocument(string JobId, string? Name, JobStatus Status, int Attempts, int FailedAttempts, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt,
         bool CancelRequested, JobProgress? Progress, IReadOnlyDictionary<string, double> FinalMetrics, string? LatestCheckpoint, string? ModelUri,
         string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Spec,

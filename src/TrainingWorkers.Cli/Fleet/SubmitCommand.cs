@@ -1,21 +1,17 @@
+using TrainingWorkers.Core.Failures;
 using System.CommandLine;
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using TrainingWorkers.Aws;
-using TrainingWorkers.Aws.Sqs;
 using TrainingWorkers.Core.Jobs;
 using TrainingWorkers.Core.Spec;
 
 namespace TrainingWorkers.Cli.Fleet;
 
 /// <summary>
-/// <c>tw submit job.json</c>: validates the spec, records the job as Queued and puts its message on the queue.
-/// The spec goes as written: the worker resolves its data paths (<c>s3://</c>, <c>fashion-mnist</c>, or its own files).
+/// <c>tw submit job.json</c>: validates the spec, records the job as Queued and puts its message on the queue
+/// (<see cref="JobSubmission"/>, shared with the coordinator). The spec goes as written: the worker resolves its data paths (<c>s3://</c>, <c>fashion-mnist</c>, or its own files).
 /// </summary>
-internal static partial class SubmitCommand
+internal static class SubmitCommand
 {
     public static Command Create()
     {
@@ -37,85 +33,57 @@ internal static partial class SubmitCommand
     private static async Task<int> SubmitAsync(FileInfo specFile, string? jobId, bool validate, bool json, Func<FleetTarget> resolve, CancellationToken cancellationToken)
     {
         var text = await ReadAsync(specFile, cancellationToken).ConfigureAwait(false);
-        if (validate)
-        {
-            try
-            {
-                JobSpecParser.Parse(text);
-            }
-            catch (InvalidSpecException e)
-            {
-                throw new FleetInputException($"{specFile.Name}: invalid job spec, nothing was queued", "invalid_spec", e.Errors.Select(x => x.ToString()).ToList());
-            }
-        }
-
         using var document = ParseJson(specFile, text);
-        var spec = document.RootElement;
-        jobId ??= NewJobId(spec);
-        if (!JobMessage.IsValidJobId(jobId))
-        {
-            throw new FleetInputException($"--job-id: must be {JobMessage.JobIdRule}, got '{jobId}'");
-        }
-
-        var message = new JobMessage { JobId = jobId, Spec = spec };
-        try
-        {
-            JobMessageCodec.Encode(message, SqsClient.MaxMessageBytes);
-        }
-        catch (InvalidJobMessageException e)
-        {
-            throw new FleetInputException($"{specFile.Name}: {e.Message}", "invalid_message");
-        }
-
+        var message = Prepare(specFile, document.RootElement, jobId, validate);
         var target = resolve();
         var queueUrl = target.RequireQueueUrl();
         await using var services = target.CreateServices();
-        var store = services.GetRequiredService<IJobStore>();
-        if (!await store.CreateAsync(jobId, spec.GetRawText(), cancellationToken).ConfigureAwait(false))
-        {
-            throw new FleetInputException($"--job-id: job '{jobId}' already exists in table {target.Table}", "job_exists");
-        }
-
-        string messageId;
+        SubmittedJob job;
         try
         {
-            messageId = await services.GetRequiredService<IJobQueue>().SubmitAsync(message, cancellationToken).ConfigureAwait(false);
+            job = await new JobSubmission(services.GetRequiredService<IJobStore>(), services.GetRequiredService<IJobQueue>())
+                .SubmitAsync(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException)
+        catch (JobExistsException e)
         {
-            // The record exists but no worker will ever receive the job: end it rather than leave it Queued for good.
-            Console.Error.WriteLine($"tw submit: the job was recorded but not queued; {await CancelRecordAsync(store, jobId).ConfigureAwait(false)}");
-            throw;
+            throw new FleetInputException($"--job-id: job '{e.JobId}' already exists in table {target.Table}", "job_exists");
         }
 
         if (json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
             {
-                ["job_id"] = jobId, ["message_id"] = messageId, ["queue_url"] = queueUrl.ToString(),
+                ["job_id"] = job.JobId, ["message_id"] = job.MessageId, ["queue_url"] = queueUrl.ToString(),
             }, JobView.Json));
         }
         else
         {
-            Console.Out.WriteLine($"submitted {jobId} to {queueUrl}");
+            Console.Out.WriteLine($"submitted {job.JobId} to {queueUrl}");
             var env = target.EnvironmentName is null ? "" : $" --env {target.EnvironmentName}";
-            Console.Out.WriteLine($"follow it: tw wait {jobId}{env}   (tw status and tw cancel take the same arguments)");
+            Console.Out.WriteLine($"follow it: tw wait {job.JobId}{env}   (tw status and tw cancel take the same arguments)");
         }
 
         return ExitCodes.Success;
     }
 
-    private static async Task<string> CancelRecordAsync(IJobStore store, string jobId)
+    // Every check that needs no AWS, before the environment is resolved: a bad spec is reported even without one.
+    private static JobMessage Prepare(FileInfo specFile, JsonElement spec, string? jobId, bool validate)
     {
-        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         try
         {
-            await store.RequestCancelAsync(jobId, bounded.Token).ConfigureAwait(false);
-            return $"its record {jobId} is now Cancelled";
+            return JobSubmission.Prepare(spec, jobId, validate);
         }
-        catch (Exception e) when (e is AwsServiceException or OperationCanceledException)
+        catch (InvalidSpecException e)
         {
-            return $"its record {jobId} stays Queued (cancelling it failed: {e.Message})";
+            throw new FleetInputException($"{specFile.Name}: invalid job spec, nothing was queued", "invalid_spec", e.Errors.Select(x => x.ToString()).ToList());
+        }
+        catch (JobInputException e) when (e.Field == "job_id")
+        {
+            throw new FleetInputException($"--job-id: {e.Rule}");
+        }
+        catch (JobInputException e)
+        {
+            throw new FleetInputException($"{specFile.Name}: {e.Message}", "invalid_message");
         }
     }
 
@@ -145,17 +113,4 @@ internal static partial class SubmitCommand
             throw new FleetInputException($"{file.Name}: is not valid JSON: {e.Message}", "invalid_spec");
         }
     }
-
-    /// <summary><c>{name}-{UTC yyyyMMdd-HHmmss}-{6 random hex}</c>; a name that is no valid id prefix becomes one.</summary>
-    internal static string NewJobId(JsonElement spec)
-    {
-        var name = spec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
-        name = InvalidIdCharacters().Replace(name, "-").Trim('-', '.', '_');
-        if (name.Length == 0) name = "job";
-        if (name.Length > 64) name = name[..64];
-        return $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{RandomNumberGenerator.GetHexString(6, lowercase: true)}";
-    }
-
-    [GeneratedRegex("[^A-Za-z0-9_.-]+")]
-    private static partial Regex InvalidIdCharacters();
 }

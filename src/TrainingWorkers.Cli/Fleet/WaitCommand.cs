@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -80,7 +81,7 @@ internal static class WaitCommand
         var code = last.Status switch
         {
             JobStatus.Succeeded => ExitCodes.Success,
-            JobStatus.Failed => ExitCodes.TrainingFailed,
+            JobStatus.Failed => ExitCodes.Failed,
             JobStatus.Cancelled => ExitCodes.Cancelled,
             _ => ExitCodes.TimedOut,
         };

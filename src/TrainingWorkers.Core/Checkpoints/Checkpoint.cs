@@ -29,7 +29,8 @@ public sealed class Checkpoint
             Step = step,
             CreatedAt = createdAt ?? DateTimeOffset.UtcNow,
             Files = entries,
-            Metrics = metrics ?? new Dictionary<string, double>(),
+            // JSON has no NaN or infinity: an undefined metric (an AUC with one class present) is left out of the manifest.
+            Metrics = (metrics ?? new Dictionary<string, double>()).Where(m => double.IsFinite(m.Value)).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal),
         };
         return new Checkpoint(manifest, files);
     }

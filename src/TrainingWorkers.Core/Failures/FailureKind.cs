@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TrainingWorkers.Core.Json;
 
 namespace TrainingWorkers.Core.Failures;
 
@@ -35,18 +36,8 @@ public static class FailureKinds
     /// <summary>Whether another attempt of the same job may succeed.</summary>
     public static bool IsRetryable(this FailureKind kind) => kind is FailureKind.Crashed or FailureKind.DiskFull or FailureKind.DeviceLost;
 
-    /// <summary>The kind in snake_case, as the rank protocol, job records and <c>-o json</c> write it.</summary>
-    public static string Code(this FailureKind kind) => kind switch
-    {
-        FailureKind.Crashed => "crashed",
-        FailureKind.InvalidInput => "invalid_input",
-        FailureKind.OutOfMemory => "out_of_memory",
-        FailureKind.DiskFull => "disk_full",
-        FailureKind.DeviceLost => "device_lost",
-        FailureKind.Fatal => "fatal",
-        FailureKind.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
+    /// <summary>The kind in snake_case (<c>invalid_input</c>), as the rank protocol, job records and <c>-o json</c> write it.</summary>
+    public static string Code(this FailureKind kind) => SnakeCase.Of(kind);
 
     /// <summary>The kind a code names; unknown codes (a newer rank) read as <see cref="FailureKind.Crashed"/>.</summary>
     public static FailureKind Parse(string? code) =>
@@ -55,9 +46,9 @@ public static class FailureKinds
     /// <summary>The exit code of <c>tw run</c> and of a rank for a failure of this kind.</summary>
     public static int ExitCode(this FailureKind kind) => kind switch
     {
-        FailureKind.InvalidInput => 2,
-        FailureKind.Cancelled => 130,
-        _ => 3,
+        FailureKind.InvalidInput => ExitCodes.InvalidInput,
+        FailureKind.Cancelled => ExitCodes.Cancelled,
+        _ => ExitCodes.Failed,
     };
 }
 

@@ -12,6 +12,9 @@ public sealed record JobMessage
     /// <summary>The envelope version this code writes and reads.</summary>
     public const int CurrentVersion = 1;
 
+    /// <summary>The largest envelope a jobs queue takes: SQS's 256 KiB message limit. Larger jobs are refused before anything is recorded.</summary>
+    public const int MaxBytes = 256 * 1024;
+
     /// <summary>What a job id may be: it names the job's S3 prefix and table key.</summary>
     public const string JobIdRule = "1-128 letters, digits, '.', '_' or '-', starting with a letter or digit";
 

@@ -9,6 +9,8 @@ public sealed record JobRecord
     public required JobStatus Status { get; init; }
     /// <summary>How many times a worker has claimed the job.</summary>
     public int Attempts { get; init; }
+    /// <summary>How many attempts failed in a way another attempt may not repeat (a crash, a lost device); hand-offs do not count.</summary>
+    public int FailedAttempts { get; init; }
     /// <summary>The worker holding the lease, if any.</summary>
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
@@ -55,4 +57,6 @@ public sealed record JobOutcome
     public IReadOnlyDictionary<string, double> FinalMetrics { get; init; } = new Dictionary<string, double>();
     public string? ModelUri { get; init; }
     public string? Error { get; init; }
+    /// <summary>This end is a failed attempt: the store adds one to <see cref="JobRecord.FailedAttempts"/> in the same write as the status.</summary>
+    public bool FailedAttempt { get; init; }
 }

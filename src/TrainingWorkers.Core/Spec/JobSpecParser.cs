@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TrainingWorkers.Core.Failures;
 
 namespace TrainingWorkers.Core.Spec;
 
@@ -15,20 +16,24 @@ public static partial class JobSpecParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            // Strict JSON, as the schema and the queue's other clients read it: no comments, no trailing commas.
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
-            throw new InvalidSpecException([new SpecError("$", $"is not valid JSON: {e.Message}")]);
+            throw new InvalidSpecException([new SpecError("$", $"is not valid JSON: {FailureText.Bound(e.Message, FailureText.MaxName)}")]);
         }
 
         using (document)
         {
-            var errors = new List<SpecError>();
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new InvalidSpecException([new SpecError("$", "must be a JSON object")]);
             }
+
+            // Before any field is read: a text that cannot be decoded would throw in the middle of reading it.
+            var errors = new List<SpecError>();
+            if (!SpecText.Check(document.RootElement, errors)) throw new InvalidSpecException(errors);
 
             var spec = Read(new SpecReader(document.RootElement, "", errors));
             if (errors.Count > 0) throw new InvalidSpecException(errors);
@@ -66,6 +71,7 @@ public static partial class JobSpecParser
             : new JobSpec { Name = name, Data = data, Model = model, Training = training, EarlyStopping = earlyStopping, Checkpointing = checkpointing, FineTune = fineTune };
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex NamePattern();
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using TrainingWorkers.Core.Failures;
 
 namespace TrainingWorkers.Core.Spec;
 
@@ -24,7 +25,8 @@ internal sealed class SpecReader
 
     public string At(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
 
-    public void Error(string name, string message) => _errors.Add(new SpecError(At(name), message));
+    /// <summary>Records a problem; what it echoes of the user's input is bounded.</summary>
+    public void Error(string name, string message) => _errors.Add(new SpecError(At(name), FailureText.Bound(message, 3 * FailureText.MaxName)));
 
     /// <summary>The JSON kind of a field (Undefined when absent), without marking it read.</summary>
     public JsonValueKind Kind(string name) => _element.TryGetProperty(name, out var v) ? v.ValueKind : JsonValueKind.Undefined;
@@ -34,8 +36,15 @@ internal sealed class SpecReader
     public string? String(string name, string? fallback)
     {
         if (!TryGet(name, out var v)) return fallback;
-        if (v.ValueKind == JsonValueKind.String) return v.GetString();
-        Error(name, $"must be a string, got {Describe(v)}");
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            Error(name, $"must be a string, got {Describe(v)}");
+            return fallback;
+        }
+
+        var text = v.GetString()!;
+        if (!string.IsNullOrWhiteSpace(text)) return text;
+        Error(name, "must not be empty");
         return fallback;
     }
 
@@ -186,10 +195,10 @@ internal sealed class SpecReader
 
     private static string Describe(JsonElement v) => v.ValueKind switch
     {
-        JsonValueKind.String => $"the string \"{v.GetString()}\"",
+        JsonValueKind.String => $"the string \"{FailureText.Bound(v.GetString()!, FailureText.MaxName)}\"",
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
-        _ => v.GetRawText(),
+        _ => FailureText.Bound(v.GetRawText(), FailureText.MaxName),
     };
 }

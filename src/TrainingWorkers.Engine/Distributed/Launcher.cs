@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using TrainingWorkers.Core.Failures;
 
 namespace TrainingWorkers.Engine.Distributed;
 
@@ -7,7 +8,8 @@ namespace TrainingWorkers.Engine.Distributed;
 /// torchrun for tw: starts this node's ranks, relays their events, and fails fast: when a rank
 /// exits with an error, is killed, or sends nothing for <see cref="LaunchOptions.ProgressTimeout"/>,
 /// it kills the whole group at once and restarts it from the last checkpoint, up to
-/// <see cref="LaunchOptions.MaxRestarts"/> times. Bad input (exit code 2) is never retried.
+/// <see cref="LaunchOptions.MaxRestarts"/> times, when the failure is one another attempt may not repeat
+/// (<see cref="JobFailure.IsRetryable"/>): bad input and out of memory are never retried.
 /// </summary>
 public sealed class Launcher(LaunchOptions options, ILaunchObserver observer)
 {
@@ -26,16 +28,17 @@ public sealed class Launcher(LaunchOptions options, ILaunchObserver observer)
                 return new LaunchResult { Succeeded = !group.Cancelled, Cancelled = group.Cancelled, Restarts = attempt, Report = group.Report };
             }
 
-            var restarting = !group.Cancelled && !group.InvalidInput && attempt < options.MaxRestarts;
+            // Only a failure another attempt may not repeat is worth a restart: bad input or out of memory would fail the same way.
+            var restarting = !group.Cancelled && group.Failure.Failure.IsRetryable && attempt < options.MaxRestarts;
             observer.GroupStopped(attempt, group.Failure, restarting);
             if (!restarting)
             {
-                return new LaunchResult { Succeeded = false, Cancelled = group.Cancelled, InvalidInput = group.InvalidInput, Restarts = attempt, Failure = group.Failure };
+                return new LaunchResult { Succeeded = false, Cancelled = group.Cancelled, Restarts = attempt, Failure = group.Failure };
             }
         }
     }
 
-    private sealed record GroupOutcome(RankFailure? Failure, bool Cancelled, bool InvalidInput, string? Report);
+    private sealed record GroupOutcome(RankFailure? Failure, bool Cancelled, string? Report);
 
     private async Task<GroupOutcome> RunGroupAsync(int attempt, CancellationToken cancellationToken)
     {
@@ -45,8 +48,8 @@ public sealed class Launcher(LaunchOptions options, ILaunchObserver observer)
         // Failures in the order the launcher learnt of them; the first one is the group's error.
         var failures = new List<RankFailure>();
         var reported = new Dictionary<int, RankFailure>();
+        var lastWords = new Dictionary<int, LastWords>();
         string? report = null;
-        var invalid = false;
         var cancelled = false;
         try
         {
@@ -67,14 +70,14 @@ public sealed class Launcher(LaunchOptions options, ILaunchObserver observer)
 
                 if (cancelDeadline is { } deadline && clock.Elapsed > deadline)
                 {
-                    failures.Add(new RankFailure(running.Min(), "cancel_timeout", $"the ranks did not stop within {CancelGrace.TotalSeconds} s of cancellation"));
+                    failures.Add(Crashed(running.Min(), $"the ranks did not stop within {CancelGrace.TotalSeconds} s of cancellation"));
                     break;
                 }
 
                 var stalled = running.FirstOrDefault(r => clock.Elapsed - lastHeard[r] > options.ProgressTimeout, -1);
                 if (stalled >= 0)
                 {
-                    failures.Add(new RankFailure(stalled, "stalled", $"rank {stalled} (pid {byRank[stalled].Pid}) sent nothing for {options.ProgressTimeout.TotalSeconds} s"));
+                    failures.Add(Crashed(stalled, $"rank {stalled} (pid {byRank[stalled].Pid}) stalled: it sent nothing for {options.ProgressTimeout.TotalSeconds} s"));
                     break;
                 }
 
@@ -88,19 +91,20 @@ public sealed class Launcher(LaunchOptions options, ILaunchObserver observer)
                     if (m.Event is { } e)
                     {
                         observer.RankEvent(e);
-                        if (e.Event == "failed") reported[m.Rank] = new RankFailure(m.Rank, e.Error ?? "failed", e.Message ?? "");
-                        if (e.Event == "done" && e.Report is not null) report = e.Report;
+                        if (e is { Event: RankEventKind.Failed, Failure: { } failure }) reported[m.Rank] = new RankFailure(m.Rank, failure);
+                        if (e is { Event: RankEventKind.Done, Report: not null }) report = e.Report;
                     }
                     else if (m.Log is { } line)
                     {
                         observer.RankLog(m.Rank, line);
+                        if (!lastWords.TryGetValue(m.Rank, out var words)) lastWords[m.Rank] = words = new LastWords();
+                        words.Add(line);
                     }
                     else if (m.ExitCode is { } code)
                     {
                         running.Remove(m.Rank);
-                        if (code == 0 || (code == 130 && cancelled)) continue;
-                        invalid |= code == 2;
-                        failures.Add(reported.GetValueOrDefault(m.Rank) ?? new RankFailure(m.Rank, "exited", ExitText(m.Rank, byRank[m.Rank].Pid, code)));
+                        if (code == ExitCodes.Success || (code == ExitCodes.Cancelled && cancelled)) continue;
+                        failures.Add(reported.GetValueOrDefault(m.Rank) ?? Exited(m.Rank, byRank[m.Rank].Pid, code, lastWords.GetValueOrDefault(m.Rank)));
                         stop = true;
                     }
                 }
@@ -120,11 +124,19 @@ public sealed class Launcher(LaunchOptions options, ILaunchObserver observer)
 
         // A rank's own report of its error beats the launcher's view of its exit.
         var first = failures.Count == 0 ? null : reported.GetValueOrDefault(failures[0].Rank) ?? failures[0];
-        if (first is null && cancelled) return new GroupOutcome(null, true, false, report);
-        return new GroupOutcome(first, cancelled, invalid, report);
+        return new GroupOutcome(first, cancelled, report);
     }
 
-    private static string ExitText(int rank, int pid, int code) => code > 128
-        ? $"rank {rank} (pid {pid}) was killed by signal {code - 128}{(code == 137 ? " (SIGKILL)" : "")}"
-        : $"rank {rank} (pid {pid}) exited with code {code} without reporting an error";
+    private static RankFailure Crashed(int rank, string message) => new(rank, JobFailure.Of(FailureKind.Crashed, message));
+
+    // A rank that died without reporting: its exit code and its last lines on stderr say what can be said.
+    private static RankFailure Exited(int rank, int pid, int code, LastWords? words)
+    {
+        var how = code > 128
+            ? $"rank {rank} (pid {pid}) was killed by signal {code - 128}{(code == 137 ? " (SIGKILL)" : "")}"
+            : $"rank {rank} (pid {pid}) exited with code {code} without reporting an error";
+        var said = words?.Text;
+        var kind = code == ExitCodes.InvalidInput ? FailureKind.InvalidInput : said is null ? FailureKind.Crashed : JobFailure.KindOf(said);
+        return new RankFailure(rank, JobFailure.Of(kind, said is null ? how : $"{how}; its last words: {said}"));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Engine.Training;
 
 namespace TrainingWorkers.Engine.Distributed;
@@ -21,7 +22,14 @@ public sealed class RankChannel(TextWriter output, int rank) : ITrainingObserver
         }
     }
 
-    public void EpochStarted(int epoch, int epochs, int steps) => Send(new RankEvent { Event = "progress", Epoch = epoch, Epochs = epochs, Step = 0, Steps = steps });
+    /// <summary>Reports the failure and returns the exit code the rank ends with.</summary>
+    public int Failed(JobFailure failure)
+    {
+        Send(new RankEvent { Event = RankEventKind.Failed, Failure = failure });
+        return failure.Kind.ExitCode();
+    }
+
+    public void EpochStarted(int epoch, int epochs, int steps) => Send(new RankEvent { Event = RankEventKind.Progress, Epoch = epoch, Epochs = epochs, Step = 0, Steps = steps });
 
     public void StepCompleted(int epoch, int step, int steps, double loss)
     {
@@ -29,17 +37,17 @@ public sealed class RankChannel(TextWriter output, int rank) : ITrainingObserver
         if (_stepSent && _sinceProgress.Elapsed < ProgressInterval && step < steps) return;
         _stepSent = true;
         _sinceProgress.Restart();
-        Send(new RankEvent { Event = "progress", Epoch = epoch, Step = step, Steps = steps, Loss = loss });
+        Send(new RankEvent { Event = RankEventKind.Progress, Epoch = epoch, Step = step, Steps = steps, Loss = loss });
     }
 
     public void EpochCompleted(EpochSummary summary)
     {
         // Every rank holds the group's metrics; rank 0 speaks for the group.
-        if (rank == 0) Send(new RankEvent { Event = "epoch", Epoch = summary.Epoch, Metrics = WithRates(summary) });
-        else Send(new RankEvent { Event = "progress", Epoch = summary.Epoch });
+        if (rank == 0) Send(new RankEvent { Event = RankEventKind.Epoch, Epoch = summary.Epoch, Metrics = WithRates(summary) });
+        else Send(new RankEvent { Event = RankEventKind.Progress, Epoch = summary.Epoch });
     }
 
-    public void CheckpointWritten(string id, string location) => Send(new RankEvent { Event = "checkpoint", Checkpoint = id, Location = location });
+    public void CheckpointWritten(string id, string location) => Send(new RankEvent { Event = RankEventKind.Checkpoint, Checkpoint = id, Location = location });
 
     /// <summary>The epoch's metrics plus what a launcher publishes beside them: learning rate, epoch time, samples/s.</summary>
     private static Dictionary<string, double> WithRates(EpochSummary summary) => new(summary.Metrics)

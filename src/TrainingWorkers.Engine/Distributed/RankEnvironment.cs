@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using TrainingWorkers.Core.Failures;
 
 namespace TrainingWorkers.Engine.Distributed;
 
@@ -24,7 +25,7 @@ public sealed record RankEnvironment
     /// <summary>Whether this process was started as a rank (RANK and WORLD_SIZE are set).</summary>
     public static bool IsRank(IDictionary environment) => environment.Contains("RANK") && environment.Contains("WORLD_SIZE");
 
-    /// <summary>Reads the variables; throws <see cref="ArgumentException"/> naming every bad one.</summary>
+    /// <summary>Reads the variables; throws <see cref="JobInputException"/> naming every bad one.</summary>
     public static RankEnvironment Read(IDictionary environment)
     {
         var errors = new List<string>();
@@ -64,7 +65,7 @@ public sealed record RankEnvironment
         };
         if (rank >= world) errors.Add($"RANK must be less than WORLD_SIZE ({world}), got {rank}");
         if (env.LocalRank >= localWorld) errors.Add($"LOCAL_RANK must be less than LOCAL_WORLD_SIZE ({localWorld}), got {env.LocalRank}");
-        if (errors.Count > 0) throw new ArgumentException("bad rank environment: " + string.Join("; ", errors));
+        if (errors.Count > 0) throw new JobInputException("environment", "bad rank environment: " + string.Join("; ", errors));
         return env;
     }
 

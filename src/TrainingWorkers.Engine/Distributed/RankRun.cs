@@ -1,32 +1,38 @@
 using TrainingWorkers.Core.Checkpoints;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Metrics;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine.Data;
+using TrainingWorkers.Engine.Models;
 using TrainingWorkers.Engine.Native;
 using TrainingWorkers.Engine.Training;
 
 namespace TrainingWorkers.Engine.Distributed;
 
-/// <summary>How a rank ended; the CLI turns it into an exit code.</summary>
-public enum RankOutcome
-{
-    Completed,
-    Cancelled,
-    /// <summary>Bad spec, data, checkpoint or rank environment: a restart cannot help.</summary>
-    InvalidInput,
-    /// <summary>Rendezvous or training failed (a peer died, a timeout, a libtorch error).</summary>
-    Failed,
-}
-
 /// <summary>
 /// One rank of a data-parallel run: joins the group, resumes from rank 0's checkpoint when asked,
 /// trains, and reports on the channel. Rank 0 writes checkpoints, metrics and the run's results.
+/// Every failure is reported on the channel before the rank exits with its exit code.
 /// </summary>
 public static class RankRun
 {
     /// <param name="loadData">Runs after the rendezvous, so a bad address or port fails before the slow part.</param>
-    public static async Task<RankOutcome> RunAsync(RankEnvironment env, JobSpec spec, Func<DataSplits> loadData, RunDirectory run, bool resume,
-        RankChannel channel, Models.ModelLocationPolicy modelLocations, CancellationToken cancellationToken)
+    /// <returns>The rank's exit code (<see cref="ExitCodes"/>).</returns>
+    public static async Task<int> RunAsync(RankEnvironment env, JobSpec spec, Func<DataSplits> loadData, RunDirectory run, bool resume,
+        RankChannel channel, ModelLocationPolicy modelLocations, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TrainAsync(env, spec, loadData, run, resume, channel, modelLocations, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return channel.Failed(FailureAdvice.For(JobFailure.From(e), spec));
+        }
+    }
+
+    private static async Task<int> TrainAsync(RankEnvironment env, JobSpec spec, Func<DataSplits> loadData, RunDirectory run, bool resume,
+        RankChannel channel, ModelLocationPolicy modelLocations, CancellationToken cancellationToken)
     {
         // Ranks share the machine's cores unless the spec says how many threads each gets.
         var threads = spec.Training.Threads > 0 ? spec.Training.Threads : Math.Max(1, Environment.ProcessorCount / env.LocalWorldSize);
@@ -38,7 +44,7 @@ public static class RankRun
         var device = env.DeviceFor(Torch.ResolveDevice(spec.Training.Device));
         if (device.StartsWith("cuda", StringComparison.Ordinal) && env.LocalRank >= Torch.CudaDeviceCount)
         {
-            return Fail(channel, RankOutcome.InvalidInput, "too_many_ranks", $"LOCAL_RANK {env.LocalRank} needs {device}, but this machine has {Torch.CudaDeviceCount} GPU(s)");
+            throw new JobInputException("LOCAL_RANK", $"rank {env.LocalRank} of this node needs {device}, but this machine has {Torch.CudaDeviceCount} GPU(s): start at most that many ranks per node");
         }
 
         spec = spec with { Training = spec.Training with { Device = device, Threads = threads } };
@@ -49,76 +55,46 @@ public static class RankRun
         }
         catch (TorchException e)
         {
-            return Fail(channel, e.Kind == TorchErrorKind.Argument ? RankOutcome.InvalidInput : RankOutcome.Failed, "rendezvous_failed", e.Message);
+            // The address, port or network of this launch, not the job: another attempt may pass.
+            return channel.Failed(JobFailure.Of(FailureKind.Crashed, "rendezvous failed: " + e.Message));
         }
 
         using (group)
         {
-            channel.Send(new RankEvent { Event = "joined", Pid = Environment.ProcessId, WorldSize = env.WorldSize });
-            DataSplits data;
-            try
-            {
-                data = loadData();
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                return Fail(channel, RankOutcome.InvalidInput, "invalid_data", e.Message);
-            }
-
+            channel.Send(new RankEvent { Event = RankEventKind.Joined, Pid = Environment.ProcessId, WorldSize = env.WorldSize });
+            var data = loadData();
             var rankZero = env.Rank == 0;
             var store = new DirectoryCheckpointStore(spec.Checkpointing.Directory ?? run.CheckpointDirectory);
-            try
+            Checkpoint? from = null;
+            string? nothingToResume = null;
+            if (resume && rankZero)
             {
-                Checkpoint? from = null;
-                string? nothingToResume = null;
-                if (resume && rankZero)
-                {
-                    from = await store.ReadNewestGoodAsync(e => Console.Error.WriteLine($"rank 0: skipping {e.Message}"), cancellationToken).ConfigureAwait(false);
-                    // A restart before the first checkpoint starts over; a user's --resume with nothing to resume is an error.
-                    if (from is null && env.Restart == 0) nothingToResume = $"--resume: no good checkpoint in {store.Location}";
-                }
+                from = await store.ReadNewestGoodAsync(e => Console.Error.WriteLine($"rank 0: skipping {e.Message}"), cancellationToken).ConfigureAwait(false);
+                // A restart before the first checkpoint starts over; a user's --resume with nothing to resume is an error.
+                if (from is null && env.Restart == 0) nothingToResume = $"no good checkpoint in {store.Location}";
+            }
 
-                var verdict = group.Broadcast(rankZero && nothingToResume is not null ? System.Text.Encoding.UTF8.GetBytes(nothingToResume) : []);
-                if (verdict.Length > 0) return Fail(channel, RankOutcome.InvalidInput, "nothing_to_resume", System.Text.Encoding.UTF8.GetString(verdict));
-                if (resume) from = CheckpointBroadcast.Share(group, from);
+            var verdict = group.Broadcast(rankZero && nothingToResume is not null ? System.Text.Encoding.UTF8.GetBytes(nothingToResume) : []);
+            if (verdict.Length > 0) throw new JobInputException("--resume", System.Text.Encoding.UTF8.GetString(verdict));
+            if (resume) from = CheckpointBroadcast.Share(group, from);
 
-                await using IMetricsSink sink = rankZero ? new JsonlMetricsSink(run.MetricsFile) : new NullMetricsSink();
-                var trainer = new Trainer(spec, data, store, sink, channel, modelLocations, new DataParallel(group));
-                var result = await trainer.RunAsync(cancellationToken, from).ConfigureAwait(false);
-                string? report = null;
-                if (rankZero)
-                {
-                    run.WriteResults(spec, result);
-                    report = run.ReportFile;
-                }
+            await using IMetricsSink sink = rankZero ? new JsonlMetricsSink(run.MetricsFile) : new NullMetricsSink();
+            var trainer = new Trainer(spec, data, store, sink, channel, modelLocations, new DataParallel(group));
+            var result = await trainer.RunAsync(cancellationToken, from).ConfigureAwait(false);
+            string? report = null;
+            if (rankZero)
+            {
+                run.WriteResults(spec, result);
+                report = run.ReportFile;
+            }
 
-                var reason = result.StopReason.ToString().ToLowerInvariant();
-                var (syncTime, syncSteps, _) = group.SyncStats;
-                channel.Send(new RankEvent
-                {
-                    Event = "done", StopReason = reason, Report = report,
-                    Seconds = result.Duration.TotalSeconds, SyncSeconds = syncTime.TotalSeconds, SyncSteps = syncSteps,
-                });
-                return result.StopReason == StopReason.Cancelled ? RankOutcome.Cancelled : RankOutcome.Completed;
-            }
-            catch (CorruptCheckpointException e)
+            var (syncTime, syncSteps, _) = group.SyncStats;
+            channel.Send(new RankEvent
             {
-                return Fail(channel, RankOutcome.InvalidInput, "bad_checkpoint", e.Message);
-            }
-            catch (TorchException e) when (e.Kind == TorchErrorKind.Argument)
-            {
-                return Fail(channel, RankOutcome.InvalidInput, "invalid_model", e.Message);
-            }
-            catch (TorchException e)
-            {
-                return Fail(channel, RankOutcome.Failed, "training_failed", e.Message);
-            }
+                Event = RankEventKind.Done, StopReason = result.StopReason, Report = report,
+                Seconds = result.Duration.TotalSeconds, SyncSeconds = syncTime.TotalSeconds, SyncSteps = syncSteps,
+            });
+            return result.StopReason == StopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
         }
-    }
-
-    public static RankOutcome Fail(RankChannel channel, RankOutcome outcome, string kind, string message)
-    {
-        channel.Send(new RankEvent { Event = "failed", Error = kind, Message = message });
-        return outcome;
     }
 }

@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine.Native;
 
@@ -28,7 +29,7 @@ public sealed class Model : IDisposable
         if (model.OutputSize != definition.Outputs)
         {
             model.Dispose();
-            throw new ArgumentException($"the model has {model.OutputSize} outputs, the data needs {definition.Outputs}");
+            throw new JobInputException("model", $"the model has {model.OutputSize} outputs, the data needs {definition.Outputs}");
         }
 
         return model;

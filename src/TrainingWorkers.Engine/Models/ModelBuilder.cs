@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.Text;
 using TrainingWorkers.Core.Spec;
 
@@ -47,7 +48,7 @@ public static class ModelBuilder
                         if (block.Dropout > 0) Add(FormattableString.Invariant($"dropout {block.Dropout}"));
                     }
 
-                    if (height < 1 || width < 1) throw new ArgumentException($"model.conv: pooling shrinks the {inputShape[1]}x{inputShape[2]} input to nothing; use fewer blocks or pool 1");
+                    if (height < 1 || width < 1) throw new JobInputException("model.conv", $"pooling shrinks the {inputShape[1]}x{inputShape[2]} input to nothing; use fewer blocks or pool 1");
                     Add("flatten");
                     Add("head");
                     var features = channels * height * width;
@@ -100,7 +101,7 @@ public static class ModelBuilder
 
     private static (int Channels, int Height, int Width) Image(IReadOnlyList<int> shape, ModelType type) => shape.Count == 3
         ? (shape[0], shape[1], shape[2])
-        : throw new ArgumentException($"model.type {type.ToString().ToLowerInvariant()} needs image input [channels, height, width], the data has shape [{string.Join(", ", shape)}]");
+        : throw new JobInputException("model.type", $"{type.ToString().ToLowerInvariant()} needs image input [channels, height, width], the data has shape [{string.Join(", ", shape)}]");
 
     private static string SpecActivation(Activation activation) => activation switch
     {

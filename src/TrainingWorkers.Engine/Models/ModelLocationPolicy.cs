@@ -1,3 +1,5 @@
+using TrainingWorkers.Core.Failures;
+
 namespace TrainingWorkers.Engine.Models;
 
 /// <summary>
@@ -22,13 +24,13 @@ public sealed class ModelLocationPolicy
         return new ModelLocationPolicy(string.IsNullOrWhiteSpace(setting) ? fallback : setting.Split(':', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming <paramref name="field"/> unless the file lies under an allowed directory.</summary>
+    /// <summary>Throws <see cref="JobInputException"/> naming <paramref name="field"/> unless the file lies under an allowed directory.</summary>
     public void Check(string path, string field)
     {
         var full = Path.GetFullPath(path);
         // Judge where a symbolic link really points, not where it sits.
         var target = File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : full;
         if (Allowed.Any(dir => target.StartsWith(dir + Path.DirectorySeparatorChar, StringComparison.Ordinal))) return;
-        throw new ArgumentException($"{field}: '{path}' is outside the allowed model locations ({string.Join(", ", Allowed)}); an operator allows more with {Variable}");
+        throw new JobInputException(field, $"is outside the allowed model locations ({string.Join(", ", Allowed)}); an operator allows more with {Variable}", path);
     }
 }

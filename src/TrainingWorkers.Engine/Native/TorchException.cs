@@ -1,3 +1,5 @@
+using TrainingWorkers.Core.Failures;
+
 namespace TrainingWorkers.Engine.Native;
 
 /// <summary>Why a native call failed, as the shim sorts it (see tw_status in tw.h).</summary>
@@ -12,7 +14,7 @@ public enum TorchErrorKind
 }
 
 /// <summary>A failed call into libtorch, with the native message.</summary>
-public sealed class TorchException : Exception
+public sealed class TorchException : Exception, IKnowsFailureKind
 {
     public TorchException(TorchErrorKind kind, string operation, string nativeMessage)
         : base($"{operation} failed: {nativeMessage}")
@@ -25,4 +27,7 @@ public sealed class TorchException : Exception
     public TorchErrorKind Kind { get; }
     public string Operation { get; }
     public string NativeMessage { get; }
+
+    /// <summary>A bad argument is bad input; libtorch's own errors are sorted by what they say (out of memory, a CUDA error).</summary>
+    public FailureKind FailureKind => Kind == TorchErrorKind.Argument ? FailureKind.InvalidInput : JobFailure.KindOf(NativeMessage);
 }

@@ -1,4 +1,5 @@
 using TrainingWorkers.Core.Checkpoints;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine.Models;
 
@@ -12,14 +13,15 @@ internal static class FineTuning
     {
         if (fineTune.From is not { } from) return;
         // Back on the training thread (the caller's context) for the libtorch call.
-        var state = await ReadStateAsync(from, cancellationToken).ConfigureAwait(true);
+        var (state, file) = await ReadStateAsync(from, cancellationToken).ConfigureAwait(true);
         try
         {
             model.LoadState(state, fineTune.ReplaceHead ? "backbone" : null);
         }
-        catch (Native.TorchException e) when (e.Kind == Native.TorchErrorKind.Argument)
+        catch (Native.TorchException e) when (e.FailureKind is FailureKind.InvalidInput or FailureKind.Crashed)
         {
-            throw new ArgumentException($"fine_tune.from: {e.NativeMessage}{(fineTune.ReplaceHead ? "" : " (set replace_head for data with other classes)")}");
+            var hint = e.Kind == Native.TorchErrorKind.Argument && !fineTune.ReplaceHead ? " (set replace_head for data with other classes)" : "";
+            throw new JobInputException("fine_tune.from", $"does not hold weights for this model: {e.NativeMessage.Split('\n', 2)[0].Trim()}{hint}", file, e);
         }
     }
 
@@ -32,23 +34,31 @@ internal static class FineTuning
         {
             if (model.SetTrainable(fineTune.Freeze[i], trainable: !frozen) == 0)
             {
-                throw new ArgumentException($"fine_tune.freeze[{i}]: '{fineTune.Freeze[i]}' matches no parameter of the model (parts: backbone, head; or a glob such as backbone.0.*)");
+                throw new JobInputException($"fine_tune.freeze[{i}]", $"'{FailureText.Bound(fineTune.Freeze[i], FailureText.MaxName)}' matches no parameter of the model (parts: backbone, head; or a glob such as backbone.0.*)");
             }
         }
     }
 
     /// <summary>A run directory's or checkpoint directory's model.pt (a checkpoint's verified against its manifest), or a state file.</summary>
-    private static async Task<byte[]> ReadStateAsync(string from, CancellationToken cancellationToken)
+    private static async Task<(byte[] State, string File)> ReadStateAsync(string from, CancellationToken cancellationToken)
     {
         if (File.Exists(Path.Combine(from, DirectoryCheckpointStore.ManifestName)))
         {
             var dir = new DirectoryInfo(from);
-            var checkpoint = await new DirectoryCheckpointStore(dir.Parent!.FullName).ReadAsync(dir.Name, cancellationToken).ConfigureAwait(false);
-            return checkpoint.Files[Trainer.ModelFile];
+            try
+            {
+                var checkpoint = await new DirectoryCheckpointStore(dir.Parent!.FullName).ReadAsync(dir.Name, cancellationToken).ConfigureAwait(false);
+                return checkpoint.Files.TryGetValue(Trainer.ModelFile, out var weights) ? (weights, from)
+                    : throw new JobInputException("fine_tune.from", $"the checkpoint has no {Trainer.ModelFile}", from);
+            }
+            catch (CorruptCheckpointException e)
+            {
+                throw new JobInputException("fine_tune.from", $"is not a good checkpoint: {e.Reason}", from, e);
+            }
         }
 
         var file = Directory.Exists(from) ? Path.Combine(from, Trainer.ModelFile) : from;
-        if (!File.Exists(file)) throw new FileNotFoundException($"fine_tune.from: '{from}' is not a run directory, a checkpoint directory or a model.pt file");
-        return await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+        if (!File.Exists(file)) throw new JobInputException("fine_tune.from", "is not a run directory, a checkpoint directory or a model.pt file", from);
+        return (await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false), file);
     }
 }

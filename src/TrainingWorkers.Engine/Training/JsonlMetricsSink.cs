@@ -5,7 +5,8 @@ namespace TrainingWorkers.Engine.Training;
 
 /// <summary>
 /// Appends each metric point as one JSON line: {"time","epoch","step","name","value","unit"}.
-/// Writes are buffered by the stream and flushed on <see cref="FlushAsync"/> and dispose.
+/// Each epoch's points (one <see cref="Publish"/>) are flushed at once, so that what follows the file (a tuner,
+/// <c>tail -f</c>) sees every epoch when it ends.
 /// </summary>
 public sealed class JsonlMetricsSink : IMetricsSink
 {
@@ -36,6 +37,8 @@ public sealed class JsonlMetricsSink : IMetricsSink
                     unit = p.Unit.ToString(),
                 }));
             }
+
+            _writer.Flush();
         }
     }
 

@@ -29,6 +29,14 @@ public sealed class RunDirectory
     public string ConfusionMatrixFile => File("confusion_matrix.svg");
     public string RocCurveFile => File("roc_curve.svg");
 
+    /// <summary>The files a finished run leaves for its user (the model, its TorchScript export, the report, metrics and pictures) that exist.</summary>
+    public IReadOnlyList<string> Results =>
+        new[] { ModelFile, TorchScriptFile, ReportFile, MetricsFile, LearningCurvesFile, ConfusionMatrixFile, RocCurveFile }.Where(System.IO.File.Exists).ToList();
+
+    /// <summary>The final metrics of a finished run, from its report (<see cref="RunReport.FinalMetrics"/>).</summary>
+    public IReadOnlyDictionary<string, double> ReadFinalMetrics() =>
+        System.IO.File.Exists(ReportFile) ? RunReport.FinalMetrics(JsonNode.Parse(System.IO.File.ReadAllText(ReportFile))) : new Dictionary<string, double>();
+
     /// <summary>A new directory under <paramref name="root"/> named after the job and the time.</summary>
     public static RunDirectory CreateUnder(string root, string jobName)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TrainingWorkers.Core.Json;
 using TrainingWorkers.Core.Spec;
 
 namespace TrainingWorkers.Engine.Training;
@@ -11,7 +12,7 @@ public static class RunReport
         var report = new JsonObject
         {
             ["job"] = spec.Name,
-            ["stop_reason"] = StopReasonName(result.StopReason),
+            ["stop_reason"] = SnakeCase.Of(result.StopReason),
             ["epochs_run"] = result.History.Count,
             ["monitor"] = result.Monitor,
             ["best_epoch"] = result.BestEpoch,
@@ -30,12 +31,23 @@ public static class RunReport
         return report;
     }
 
-    public static string StopReasonName(StopReason reason) => reason switch
+    /// <summary>The numbers of a report a job's record keeps: its validation and test metrics (val_, test_) and epochs_run.</summary>
+    public static IReadOnlyDictionary<string, double> FinalMetrics(JsonNode? report)
     {
-        StopReason.EarlyStopped => "early_stopped",
-        StopReason.Cancelled => "cancelled",
-        _ => "completed",
-    };
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (report is not JsonObject root) return metrics;
+        foreach (var (section, prefix) in new[] { ("validation", "val_"), ("test", "test_") })
+        {
+            if (root[section] is not JsonObject values) continue;
+            foreach (var (name, value) in values)
+            {
+                if (value is JsonValue number && number.TryGetValue<double>(out var v)) metrics[prefix + name] = v;
+            }
+        }
+
+        if (root["epochs_run"] is JsonValue epochs && epochs.TryGetValue<int>(out var run)) metrics["epochs_run"] = run;
+        return metrics;
+    }
 
     private static JsonNode? Evaluation(EvaluationReport? report, string prefix)
     {

@@ -1,3 +1,4 @@
+using TrainingWorkers.Core.Failures;
 using System.Diagnostics;
 using TrainingWorkers.Core.Checkpoints;
 using TrainingWorkers.Core.Metrics;
@@ -50,7 +51,7 @@ public sealed partial class Trainer
         var training = _spec.Training;
         if (_spec.EarlyStopping is { } monitor && MetricNames.BinaryOnly.Contains(monitor.Monitor) && _data.Outputs != 2)
         {
-            throw new ArgumentException($"early_stopping.monitor: {monitor.Monitor} needs two classes, the data has {_data.Outputs}");
+            throw new JobInputException("early_stopping.monitor", $"{monitor.Monitor} needs two classes, the data has {_data.Outputs}");
         }
 
         Torch.Initialize(training.Threads);

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using TrainingWorkers.Core.Json;
+
 namespace TrainingWorkers.Engine.Training;
 
 /// <summary>One finished epoch: every metric by name (train_loss, val_accuracy, ...), and how it went.</summary>
@@ -5,7 +8,8 @@ namespace TrainingWorkers.Engine.Training;
 /// <param name="Improved">Whether the monitored metric improved on the best so far.</param>
 public sealed record EpochSummary(int Epoch, IReadOnlyDictionary<string, double> Metrics, double LearningRate, TimeSpan Duration, double SamplesPerSecond, bool Improved);
 
-/// <summary>Why training ended.</summary>
+/// <summary>Why training ended; written in snake_case (<c>early_stopped</c>) in reports and on the rank channel.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<StopReason>))]
 public enum StopReason
 {
     /// <summary>All epochs ran.</summary>

@@ -48,7 +48,9 @@ public sealed class BadLaunchTests : IDisposable
 
         Assert.True(code == 3, stderr);
         var error = result.GetProperty("error");
-        Assert.Equal("rendezvous_failed", error.GetProperty("error").GetString());
+        // The launch's address, port or peers, not the job: a crash another attempt may not repeat.
+        Assert.Equal("crashed", error.GetProperty("error").GetString());
+        Assert.StartsWith("rendezvous failed: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains($"{port} (errno: 98 - Address already in use)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
@@ -60,7 +62,9 @@ public sealed class BadLaunchTests : IDisposable
 
         Assert.True(code == 3, stderr);
         var error = result.GetProperty("error");
-        Assert.Equal("rendezvous_failed", error.GetProperty("error").GetString());
+        // The launch's address, port or peers, not the job: a crash another attempt may not repeat.
+        Assert.Equal("crashed", error.GetProperty("error").GetString());
+        Assert.StartsWith("rendezvous failed: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("192.0.2.1", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.True(took < Bound, $"took {took}");
     }
@@ -74,7 +78,9 @@ public sealed class BadLaunchTests : IDisposable
         Assert.True(code == 3, stderr);
         var error = result.GetProperty("error");
         Assert.Equal(0, error.GetProperty("rank").GetInt32());
-        Assert.Equal("rendezvous_failed", error.GetProperty("error").GetString());
+        // The launch's address, port or peers, not the job: a crash another attempt may not repeat.
+        Assert.Equal("crashed", error.GetProperty("error").GetString());
+        Assert.StartsWith("rendezvous failed: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("timeout 5 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
@@ -88,8 +94,19 @@ public sealed class BadLaunchTests : IDisposable
 
         Assert.True(code == 2, stderr);
         using var result = JsonDocument.Parse(stdout);
-        Assert.Equal("invalid_launch", result.RootElement.GetProperty("error").GetString());
-        Assert.Contains($"--nproc-per-node {gpus + 1} asks for one GPU per rank, but this node has {gpus} GPU(s)", result.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("invalid_input", result.RootElement.GetProperty("error").GetString());
+        var message = result.RootElement.GetProperty("message").GetString();
+        if (gpus == 0)
+        {
+            // No GPU at all: the spec's device is what cannot be had.
+            Assert.Equal("training.device", result.RootElement.GetProperty("field").GetString());
+            Assert.Contains("is cuda, but libtorch sees no GPU on this machine", message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains($"--nproc-per-node {gpus + 1} asks for one GPU per rank, but this node has {gpus} GPU(s)", message, StringComparison.Ordinal);
+        }
+
         Assert.False(Directory.Exists(Path.Combine(_dir, "runs")), "nothing should have run");
         Assert.True(await RankProcesses.NoneLeftAsync(_dir, TimeSpan.FromSeconds(5)));
     }

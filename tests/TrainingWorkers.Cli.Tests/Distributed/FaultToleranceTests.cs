@@ -96,9 +96,9 @@ public sealed class FaultToleranceTests : IDisposable
         Assert.True(code == 130, launcher.Stderr);
         using var result = JsonDocument.Parse(launcher.Stdout);
         Assert.Equal("cancelled", result.RootElement.GetProperty("status").GetString());
-        var done = launcher.Stderr.Split('\n').Select(RankEvent.TryParse).Where(e => e?.Event == "done").ToList();
+        var done = launcher.Stderr.Split('\n').Select(RankEvent.TryParse).Where(e => e?.Event == RankEventKind.Done).ToList();
         Assert.Equal(2, done.Count);
-        Assert.All(done, e => Assert.Equal("cancelled", e!.StopReason));
+        Assert.All(done, e => Assert.Equal(TrainingWorkers.Engine.Training.StopReason.Cancelled, e!.StopReason));
         // Both ranks took the same number of steps, and rank 0's last checkpoint is at that step.
         Assert.Equal(done[0]!.SyncSteps, done[1]!.SyncSteps);
         var last = Directory.GetDirectories(Path.Combine(result.RootElement.GetProperty("run_dir").GetString()!, "checkpoints")).Max()!;

@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2;
 using Amazon.S3;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Microsoft.Extensions.DependencyInjection;
-using TrainingWorkers.Aws.Sqs;
 using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Cli.Tests.Fleet;
@@ -52,9 +53,9 @@ public sealed class FleetCommandTests : IDisposable
         Assert.EndsWith($"/{_prefix}-jobs", env.QueueUrl, StringComparison.Ordinal);
         Assert.EndsWith($"/{_prefix}-jobs-dlq", env.DeadLetterQueueUrl, StringComparison.Ordinal);
         await using var services = _moto.Services();
-        var sqs = services.GetRequiredService<SqsClient>();
-        var queue = await sqs.GetQueueAttributesAsync(env.QueueUrl, null, CancellationToken.None);
-        var dlq = await sqs.GetQueueAttributesAsync(env.DeadLetterQueueUrl, null, CancellationToken.None);
+        var sqs = services.GetRequiredService<IAmazonSQS>();
+        var queue = (await sqs.GetQueueAttributesAsync(env.QueueUrl, ["All"])).Attributes;
+        var dlq = (await sqs.GetQueueAttributesAsync(env.DeadLetterQueueUrl, ["All"])).Attributes;
         using var redrive = JsonDocument.Parse(queue["RedrivePolicy"]);
         Assert.Equal(dlq["QueueArn"], redrive.RootElement.GetProperty("deadLetterTargetArn").GetString());
         Assert.Equal("3", redrive.RootElement.GetProperty("maxReceiveCount").ToString());
@@ -88,9 +89,10 @@ public sealed class FleetCommandTests : IDisposable
         Assert.Equal(env.QueueUrl, submitted.RootElement.GetProperty("queue_url").GetString());
         await using var services = _moto.Services(env.QueueUrl, env.Table);
         Assert.Equal(1, (await services.GetRequiredService<IJobQueue>().GetDepthAsync(CancellationToken.None)).Waiting);
-        var message = Assert.Single(await services.GetRequiredService<SqsClient>().ReceiveMessagesAsync(env.QueueUrl, 10, TimeSpan.Zero, TimeSpan.FromSeconds(30), CancellationToken.None));
+        var received = await services.GetRequiredService<IAmazonSQS>().ReceiveMessageAsync(new ReceiveMessageRequest(env.QueueUrl) { MaxNumberOfMessages = 10, VisibilityTimeout = 30 });
+        var message = Assert.Single(received.Messages);
         Assert.Equal(submitted.RootElement.GetProperty("message_id").GetString(), message.MessageId);
-        var (job, problem) = JobMessageCodec.Decode(message.Body, SqsClient.MaxMessageBytes);
+        var (job, problem) = JobMessageCodec.Decode(message.Body, JobMessage.MaxBytes);
         Assert.Null(problem);
         Assert.Equal(jobId, job!.JobId);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(ValidSpec), JsonNode.Parse(job.Spec.GetRawText())));
@@ -280,7 +282,8 @@ public sealed class FleetCommandTests : IDisposable
         var (code, _, stderr) = await Tw("submit", WriteSpec(ValidSpec), "--job-id", "lost", "--queue-url", missing);
 
         Assert.Equal(1, code);
-        Assert.Contains("tw submit: sqs SendMessage failed: QueueDoesNotExist", stderr, StringComparison.Ordinal);
+        Assert.Contains("tw submit: sqs SendMessage failed: AWS.SimpleQueueService.NonExistentQueue", stderr, StringComparison.Ordinal);
+        Assert.Contains("the job was recorded but not queued, and its record lost is now Cancelled", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
         await using var services = _moto.Services(env.QueueUrl, env.Table);
         Assert.Equal(JobStatus.Cancelled, (await services.GetRequiredService<IJobStore>().GetAsync("lost", CancellationToken.None))!.Status);

@@ -104,4 +104,17 @@ public sealed class DirectoryCheckpointStoreTests : IDisposable
         Assert.Contains("\"format_version\":1", json, StringComparison.Ordinal);
         Assert.Contains("\"sha256\":\"4bf5122f344554c53bde2ebb8cd2b7e3d1600ad631c385a5d7cce23c7785459a\"", json, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Write_MetricsThatAreNotNumbers_AreLeftOutAndTheCheckpointReadsBack()
+    {
+        // A validation set with one class present has no AUC: NaN. JSON has no literal for it.
+        var metrics = new Dictionary<string, double> { ["val_auc"] = double.NaN, ["val_loss"] = double.PositiveInfinity, ["train_loss"] = 0.5 };
+        var store = new DirectoryCheckpointStore(_dir);
+        await store.WriteAsync(Checkpoint.Create("job", 1, 5, new Dictionary<string, byte[]> { ["a"] = [1] }, metrics), CancellationToken.None);
+
+        var back = await store.ReadNewestGoodAsync(_ => { }, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, double> { ["train_loss"] = 0.5 }, back!.Manifest.Metrics);
+    }
 }

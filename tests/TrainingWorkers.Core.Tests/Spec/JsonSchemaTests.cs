@@ -44,7 +44,7 @@ public class JsonSchemaTests
         return node;
     }
 
-    /// <summary>Parses a minimal spec with <c>field: null</c> added at <paramref name="path"/> (null reads as "absent" to the rules, but not to the unknown-field check).</summary>
+    /// <summary>Parses a minimal spec with <c>field: 1</c> added at <paramref name="path"/>.</summary>
     private static IReadOnlyList<string> ErrorsWithField(string path, string field)
     {
         var root = new Dictionary<string, object?> { ["apiVersion"] = "trainingworkers/v1", ["name"] = "job", ["data"] = new Dictionary<string, object?> { ["train"] = "x" } };
@@ -60,7 +60,7 @@ public class JsonSchemaTests
             target = child;
         }
 
-        target[field] = null;
+        target[field] = 1;
         try
         {
             JobSpecParser.Parse(JsonSerializer.Serialize(root));

@@ -1,5 +1,6 @@
 using System.Collections;
 using TrainingWorkers.Core.Checkpoints;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Engine.Distributed;
 
 namespace TrainingWorkers.Engine.Tests.Distributed;
@@ -9,16 +10,33 @@ public class RankProtocolTests
     [Fact]
     public void RankEvent_RoundTrips_AndStrayLinesAreNotEvents()
     {
-        var e = new RankEvent { Event = "epoch", Rank = 1, Epoch = 2, Metrics = new Dictionary<string, double> { ["val_loss"] = double.NaN, ["train_loss"] = 0.5 } };
+        var e = new RankEvent { Event = RankEventKind.Epoch, Rank = 1, Epoch = 2, Metrics = new Dictionary<string, double> { ["val_loss"] = double.NaN, ["train_loss"] = 0.5 } };
         var back = RankEvent.TryParse(e.ToJsonLine())!;
 
-        Assert.Equal("epoch", back.Event);
+        Assert.Contains("\"event\":\"epoch\"", e.ToJsonLine(), StringComparison.Ordinal);
+        Assert.Equal(RankEventKind.Epoch, back.Event);
         Assert.Equal(1, back.Rank);
         Assert.Equal(0.5, back.Metrics!["train_loss"]);
         Assert.True(double.IsNaN(back.Metrics["val_loss"]));
         Assert.DoesNotContain("checkpoint", e.ToJsonLine(), StringComparison.Ordinal);
         Assert.Null(RankEvent.TryParse("W1122 socket.cpp:426] [c10d] bind failed"));
         Assert.Null(RankEvent.TryParse("{ not json"));
+        // A newer rank's event is a log line here, not an error.
+        Assert.Null(RankEvent.TryParse("""{"event":"resharded","rank":0}"""));
+    }
+
+    [Fact]
+    public void RankEvent_FailureAndStopReason_AreSpelledOneWay()
+    {
+        var failed = new RankEvent { Event = RankEventKind.Failed, Failure = JobFailure.Of(FailureKind.OutOfMemory, "CUDA out of memory", field: "training.batch_size") };
+        var done = new RankEvent { Event = RankEventKind.Done, StopReason = Training.StopReason.EarlyStopped };
+
+        Assert.Contains("\"kind\":\"out_of_memory\"", failed.ToJsonLine(), StringComparison.Ordinal);
+        Assert.Contains("\"stop_reason\":\"early_stopped\"", done.ToJsonLine(), StringComparison.Ordinal);
+        Assert.Equal(failed.Failure, RankEvent.TryParse(failed.ToJsonLine())!.Failure);
+        Assert.Equal(Training.StopReason.EarlyStopped, RankEvent.TryParse(done.ToJsonLine())!.StopReason);
+        // A kind this build does not know reads as a crash (retried), never as an error of the protocol.
+        Assert.Equal(FailureKind.Crashed, RankEvent.TryParse("""{"event":"failed","failure":{"kind":"gremlins","message":"?"}}""")!.Failure!.Kind);
     }
 
     [Fact]
@@ -34,7 +52,7 @@ public class RankProtocolTests
     [Fact]
     public void RankEnvironment_BadValues_AreAllNamed()
     {
-        var e = Assert.Throws<ArgumentException>(() => RankEnvironment.Read(new Hashtable { ["RANK"] = "4", ["WORLD_SIZE"] = "4", ["MASTER_PORT"] = "99999" }));
+        var e = Assert.Throws<JobInputException>(() => RankEnvironment.Read(new Hashtable { ["RANK"] = "4", ["WORLD_SIZE"] = "4", ["MASTER_PORT"] = "99999" }));
 
         Assert.Contains("MASTER_PORT must be an integer in 1..65535, got \"99999\"", e.Message, StringComparison.Ordinal);
         Assert.Contains("RANK must be less than WORLD_SIZE (4), got 4", e.Message, StringComparison.Ordinal);

@@ -1,7 +1,8 @@
 """Writes a small scripted PyTorch CNN for the bring-your-own-model tests.
 
-Usage: /usr/bin/python3 make_torchscript.py OUT.pt   (Debian's python3-torch: the same libtorch)
+Usage: /usr/bin/python3 make_torchscript.py OUT.pt [linear30]   (Debian's python3-torch: the same libtorch)
 The module has `forward` (10 logits for 1x28x28 images) and `features` (the 64 values under the head).
+With `linear30` it is instead a linear layer over 30 features: a model that does not fit image data.
 """
 import sys
 
@@ -27,4 +28,5 @@ class SmallCnn(nn.Module):
 
 
 torch.manual_seed(0)
-torch.jit.script(SmallCnn()).save(sys.argv[1])
+model = nn.Sequential(nn.Flatten(), nn.Linear(30, 10)) if sys.argv[2:] == ["linear30"] else SmallCnn()
+torch.jit.script(model).save(sys.argv[1])

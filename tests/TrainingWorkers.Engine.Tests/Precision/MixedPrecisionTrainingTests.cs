@@ -47,7 +47,8 @@ public sealed class MixedPrecisionTrainingTests : IDisposable
     [CpuOnlyFact]
     public async Task Run_Fp16WithDeviceAutoAndNoGpu_IsRefusedNamingThePrecision()
     {
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => TrainAsync(Mlp("fp16", "auto")));
+        var e = await Assert.ThrowsAsync<Core.Failures.JobInputException>(() => TrainAsync(Mlp("fp16", "auto")));
+        Assert.Equal("training.precision", e.Field);
         Assert.StartsWith("training.precision: fp16 needs a CUDA device", e.Message, StringComparison.Ordinal);
     }
 
