@@ -5,12 +5,14 @@ namespace TrainingWorkers.Testing;
 /// <summary>
 /// <see cref="IJobQueue"/> in memory: messages with a visibility deadline and a receive count, a dead-letter list,
 /// and a log of every call, so tests can assert what the worker did with a message. A receive returns at once.
+/// <see cref="FailNext"/> injects a failure into a call (an AWS error, a fatal one, a cancellation).
 /// </summary>
 public sealed class InMemoryJobQueue(TimeProvider time, QueuePolicy? policy = null) : IJobQueue
 {
     private readonly Lock _gate = new();
     private readonly List<Message> _messages = [];
     private int _next;
+    private Func<string, Exception?>? _fault;
 
     /// <summary>A message on the queue: its id, body, how often it was received, and when it becomes visible.</summary>
     public sealed class Message(string id, JobMessage job)
@@ -21,6 +23,9 @@ public sealed class InMemoryJobQueue(TimeProvider time, QueuePolicy? policy = nu
         public DateTimeOffset VisibleAt { get; set; }
         public string? Receipt { get; set; }
     }
+
+    /// <summary>Every call from now on asks <paramref name="fault"/> (given the operation's name) whether to throw instead.</summary>
+    public void FailNext(Func<string, Exception?> fault) => _fault = fault;
 
     /// <summary>Every call, as "Operation job-id [detail]", in order.</summary>
     public List<string> Calls { get; } = [];
@@ -39,6 +44,7 @@ public sealed class InMemoryJobQueue(TimeProvider time, QueuePolicy? policy = nu
 
     public Task<string> SubmitAsync(JobMessage job, CancellationToken cancellationToken)
     {
+        if (_fault?.Invoke(nameof(SubmitAsync)) is { } fault) return Task.FromException<string>(fault);
         lock (_gate)
         {
             var id = $"m{++_next}";

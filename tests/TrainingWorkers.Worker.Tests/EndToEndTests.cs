@@ -41,8 +41,7 @@ public sealed class EndToEndTests(MotoFixture moto)
         var bad = await fleet.WaitForEndAsync("job-bad", JobTimeout);
         Assert.Equal(JobStatus.Failed, bad.Status);
         Assert.Contains("training.learning_rate: must be > 0, got -0.1", bad.Error, StringComparison.Ordinal);
-        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
-        Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
+        Assert.Equal((0, 0), await fleet.QueueDepthAsync(0, 0));
 
         var client = new CloudWatchClient(fleet.Connection.CreateSignedClient("monitoring"), fleet.Connection);
         var metric = new MetricId("TrainingWorkers", "val_accuracy", new MetricDimensions { JobId = "job-1", JobName = "one", Model = "mlp" }.ToCloudWatch(perRank: false));
@@ -138,8 +137,7 @@ public sealed class EndToEndTests(MotoFixture moto)
         var message = Assert.Single(dead.Messages);
         Assert.Equal("doomed", JobMessageCodec.Decode(message.Body, JobMessage.MaxBytes).Job!.JobId);
         Assert.Contains("exited with code 1", message.MessageAttributes["tw-reason"].StringValue, StringComparison.Ordinal);
-        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
-        Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
+        Assert.Equal((0, 0), await fleet.QueueDepthAsync(0, 0));
     }
 
     [Fact]
@@ -179,8 +177,7 @@ public sealed class EndToEndTests(MotoFixture moto)
         Assert.Equal(1, done.Attempts);
         // The copy comes back once the job is done, and is deleted as a duplicate of a finished job.
         await worker.WaitForLogAsync("Job marathon is Succeeded: duplicate message deleted", TimeSpan.FromSeconds(30));
-        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
-        Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
+        Assert.Equal((0, 0), await fleet.QueueDepthAsync(0, 0));
     }
 
     [Fact]
@@ -220,8 +217,7 @@ public sealed class EndToEndTests(MotoFixture moto)
         Assert.Equal(JobStatus.Failed, done.Status);
         Assert.Equal("training.max_runtime_seconds: stopped after 4 s", done.Error);
         Assert.True(done.Progress!.Epoch < 200, $"it ran to the end: epoch {done.Progress.Epoch}");
-        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
-        Assert.Equal((0, 0), (depth.Waiting, depth.InFlight));
+        Assert.Equal((0, 0), await fleet.QueueDepthAsync(0, 0));
     }
 
     private static async Task AwsCliAsync(Uri endpoint, params string[] args)

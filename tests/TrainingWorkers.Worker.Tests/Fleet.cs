@@ -153,6 +153,21 @@ internal sealed class Fleet : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The queue's depth once it is (<paramref name="waiting"/>, <paramref name="inFlight"/>), or as it is after
+    /// <paramref name="timeout"/>: a job's outcome is durable before its message is deleted, so the two lag each other.
+    /// </summary>
+    public async Task<(long Waiting, long InFlight)> QueueDepthAsync(long waiting, long inFlight, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var depth = await Queue.GetDepthAsync(CancellationToken.None);
+            if ((depth.Waiting, depth.InFlight) == (waiting, inFlight) || clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(10))) return (depth.Waiting, depth.InFlight);
+            await Task.Delay(250);
+        }
+    }
+
     public Task<JobRecord> WaitForEndAsync(string jobId, TimeSpan timeout) => WaitForAsync(jobId, r => r.Status.IsTerminal(), timeout, "finished");
 
     public async Task<IReadOnlyList<string>> CheckpointIdsAsync(string jobId)

@@ -80,8 +80,7 @@ public sealed class WorkerHostTests(MotoFixture moto)
         Assert.Equal(JobStatus.Queued, handed.Status);
         Assert.Contains("spot interruption notice: terminate", handed.Error, StringComparison.Ordinal);
         Assert.False(await autoScaling.IsProtectedFromScaleInAsync(instanceId, CancellationToken.None));
-        var depth = await fleet.Queue.GetDepthAsync(CancellationToken.None);
-        Assert.Equal(1, depth.Waiting);
+        Assert.Equal((1, 0), await fleet.QueueDepthAsync(1, 0));
     }
 
     [Fact]

@@ -143,6 +143,37 @@ public sealed class FleetCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task LoneSurrogateInASpec_SubmitRefusesIt_AndARecordedOneBreaksNoReadCommand()
+    {
+        var env = await CreateEnvironmentAsync();
+        var spec = WriteSpec("""{ "apiVersion": "trainingworkers/v1", "name": "x\ud800", "data": { "train": "fashion-mnist" } }""");
+
+        var (refused, _, refusedError) = await Tw("submit", spec);
+        var (unqueued, _, unqueuedError) = await Tw("submit", spec, "--no-validate", "--job-id", "surrogate-0");
+        // Sent by another client and recorded by a worker: the record holds the spec's text as it came.
+        await using (var services = _moto.Services(env.QueueUrl, env.Table))
+        {
+            await services.GetRequiredService<IJobStore>().CreateAsync("surrogate-1", File.ReadAllText(spec), CancellationToken.None);
+        }
+
+        var (listed, listOutput, listError) = await Tw("list", "-o", "json");
+        var (shown, statusOutput, statusError) = await Tw("status", "surrogate-1");
+        var (shownJson, statusJson, statusJsonError) = await Tw("status", "surrogate-1", "-o", "json");
+
+        Assert.True(refused == 2, refusedError);
+        Assert.Contains("name: is not valid Unicode text", refusedError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", refusedError, StringComparison.Ordinal);
+        Assert.True(unqueued == 2, unqueuedError);
+        Assert.Contains("not valid Unicode", unqueuedError, StringComparison.Ordinal);
+        Assert.True(listed == 0, listError);
+        Assert.Contains("surrogate-1", listOutput, StringComparison.Ordinal);
+        Assert.True(shown == 0, statusError);
+        Assert.Contains("surrogate-1", statusOutput, StringComparison.Ordinal);
+        Assert.True(shownJson == 0, statusJsonError);
+        Assert.Equal("surrogate-1", JsonNode.Parse(statusJson)!["job_id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task StatusAndList_Json_ShowTheJobsWithProgressAndHistory()
     {
         var env = await CreateEnvironmentAsync();

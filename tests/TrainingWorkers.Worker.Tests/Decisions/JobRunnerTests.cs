@@ -73,6 +73,17 @@ public sealed class JobRunnerTests
     }
 
     [Fact]
+    public async Task SpecWithALoneSurrogate_SentByAnotherClient_FailsAtOnceNamingThePath()
+    {
+        await RunAsync(await SubmitAsync("surrogate", """{ "apiVersion": "trainingworkers/v1", "name": "x\ud800", "data": { "train": "y" } }"""));
+
+        var job = (await _store.GetAsync("surrogate", CancellationToken.None))!;
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Contains("name: is not valid Unicode text", job.Error, StringComparison.Ordinal);
+        Assert.Empty(_queue.Messages);
+    }
+
+    [Fact]
     public async Task RendezvousFailure_IsRetriedAfterTheBackoff_WhichDoubles_AndCountedInTheRecord()
     {
         _attempts.Next = _ => RankFailed(FailureKind.Crashed, "rendezvous failed: address already in use");
