@@ -1,6 +1,7 @@
 using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using TrainingWorkers.Cli;
+using TrainingWorkers.Cli.Doctor;
 using TrainingWorkers.Cli.Fleet;
 
 var root = new RootCommand("tw: train deep-learning models locally, and on the TrainingWorkers fleet");
@@ -13,6 +14,7 @@ root.Subcommands.Add(WaitCommand.Create());
 root.Subcommands.Add(LogsCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 var parse = root.Parse(args);
 
 // Signals are ours (StopSignals), not System.CommandLine's, which would end a run 2 s after Ctrl-C.
