@@ -14,6 +14,7 @@ using TrainingWorkers.Aws.Logs;
 using TrainingWorkers.Aws.Provisioning;
 using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Aws.Sqs;
+using TrainingWorkers.Core.Gangs;
 using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Aws;
@@ -22,7 +23,7 @@ namespace TrainingWorkers.Aws;
 public static class AwsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/> (DynamoDB), <see cref="S3JobStorage"/>,
+    /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/>, <see cref="IWorkerRegistry"/> and <see cref="IGangStore"/> (DynamoDB), <see cref="S3JobStorage"/>,
     /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="JobLogs"/>, <see cref="ImdsClient"/>,
     /// <see cref="AutoScalingClient"/> and <see cref="FleetProvisioner"/>, and the SDK clients they use (<see cref="IAmazonSQS"/>,
     /// <see cref="IAmazonS3"/>, <see cref="IAmazonDynamoDB"/>, through <c>AddDefaultAWSOptions</c> and <c>AddAWSService</c>). Options
@@ -58,6 +59,10 @@ public static class AwsServiceCollectionExtensions
             sp.GetRequiredService<ILogger<SqsJobQueue>>()));
 
         services.TryAddSingleton<IJobStore>(sp => new DynamoJobStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IWorkerRegistry>(sp => new DynamoWorkerRegistry(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IGangStore>(sp => new DynamoGangStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new FleetProvisioner(sp.GetRequiredService<IAmazonSQS>(), sp.GetRequiredService<IAmazonS3>(),
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<JobLogs>()));

@@ -45,11 +45,14 @@ public static class IamActions
         new("s3", "HeadBucket", ["s3:ListBucket"], [FleetResource.Bucket], O),
         new("s3", "CreateBucket", ["s3:CreateBucket"], [FleetResource.Bucket], O),
 
-        // DynamoDB. A transaction needs the actions of its items: the code's put a record and update another.
+        // DynamoDB. A transaction needs the actions of its items: the code's put a record, update another, and check a
+        // third (a gang's node joins only while the job runs under its gang's token). Workers put and delete their registration.
         new("dynamodb", "GetItem", ["dynamodb:GetItem"], Table, W | S),
+        new("dynamodb", "PutItem", ["dynamodb:PutItem"], Table, W),
         new("dynamodb", "UpdateItem", ["dynamodb:UpdateItem"], Table, W | S),
+        new("dynamodb", "DeleteItem", ["dynamodb:DeleteItem"], Table, W),
         new("dynamodb", "Query", ["dynamodb:Query"], Table, W | S),
-        new("dynamodb", "TransactWriteItems", ["dynamodb:PutItem", "dynamodb:UpdateItem"], Table, W | S),
+        new("dynamodb", "TransactWriteItems", ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"], Table, W | S),
         new("dynamodb", "Scan", ["dynamodb:Scan"], Table, S),
         new("dynamodb", "CreateTable", ["dynamodb:CreateTable"], Table, O),
         new("dynamodb", "DescribeTable", ["dynamodb:DescribeTable"], Table, O),

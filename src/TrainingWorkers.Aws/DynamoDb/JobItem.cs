@@ -63,6 +63,8 @@ internal static class JobItem
         Error = Str(item, "error"),
         CancelRequested = item.TryGetValue("cancel_requested", out var c) && c.BOOL == true,
         Progress = Str(item, "progress") is { } progress ? JsonSerializer.Deserialize<JobProgress>(progress, ProgressJson) : null,
+        Gang = GangItem.ToGang(item),
+        HandOffRequested = Str(item, "handoff_requested"),
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(item, "created_at")),
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(item, "updated_at")),
     };

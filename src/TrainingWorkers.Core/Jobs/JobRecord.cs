@@ -1,3 +1,5 @@
+using TrainingWorkers.Core.Gangs;
+
 namespace TrainingWorkers.Core.Jobs;
 
 /// <summary>What the job store knows about one training job.</summary>
@@ -26,6 +28,10 @@ public sealed record JobRecord
     public bool CancelRequested { get; init; }
     /// <summary>How far the current attempt has come, or null before the first report.</summary>
     public JobProgress? Progress { get; init; }
+    /// <summary>A multi-node job's newest gang: its members by node and the rendezvous; null for a job of one node.</summary>
+    public Gang? Gang { get; init; }
+    /// <summary>A node of the gang asked node 0 to hand the job off (its worker stops), with why.</summary>
+    public string? HandOffRequested { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 }

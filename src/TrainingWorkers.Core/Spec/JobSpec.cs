@@ -20,6 +20,8 @@ public sealed record JobSpec
     public CheckpointSpec Checkpointing { get; init; } = new();
     /// <summary>Transfer learning: start from pretrained weights, freeze parts, a new head. Null: train from scratch.</summary>
     public FineTuneSpec? FineTune { get; init; }
+    /// <summary>The nodes and GPUs the job needs; one node with all of its GPUs by default.</summary>
+    public ResourcesSpec Resources { get; init; } = new();
 
     /// <summary>The same spec with relative file paths (data, model.path, fine_tune.from) taken from <paramref name="directory"/>.</summary>
     public JobSpec RelativeTo(string directory)

@@ -59,6 +59,7 @@ public static partial class JobSpecParser
         var earlyStopping = TrainingSpecReader.ReadEarlyStopping(root, data);
         var checkpointing = TrainingSpecReader.ReadCheckpointing(root.Object("checkpointing"));
         var fineTune = FineTuneSpecReader.Read(root.Object("fine_tune"), model, training);
+        var resources = ResourcesSpecReader.Read(root.Object("resources"));
         if (training.Epochs == 0 && fineTune is null && model.Type != ModelType.Torchscript)
         {
             root.Error("training.epochs", "may be 0 (evaluate only) only for a pretrained model: set fine_tune.from or model.type torchscript");
@@ -68,7 +69,11 @@ public static partial class JobSpecParser
 
         return data is null || name is null
             ? null
-            : new JobSpec { Name = name, Data = data, Model = model, Training = training, EarlyStopping = earlyStopping, Checkpointing = checkpointing, FineTune = fineTune };
+            : new JobSpec
+            {
+                Name = name, Data = data, Model = model, Training = training, EarlyStopping = earlyStopping, Checkpointing = checkpointing, FineTune = fineTune,
+                Resources = resources,
+            };
     }
 
     // \z, not $: $ also matches before a final newline.
