@@ -8,9 +8,11 @@ using TrainingWorkers.Core.Metrics;
 namespace TrainingWorkers.Worker;
 
 /// <summary>
-/// The worker's fleet-level metrics (<see cref="FleetMetricNames"/>), without the job dimension: a heartbeat and
-/// the jobs running, once a minute while the poll loop is alive (the fleet stack's "worker stopped heart-beating"
-/// alarm compares their sum with the instances in service), and one count per job attempt's end by outcome.
+/// The worker's fleet-level metrics (<see cref="FleetMetricNames"/>), without the job dimension: a heartbeat, the jobs
+/// running and the nodes beyond the first of the gangs it leads, once a minute while the poll loop is alive (the fleet
+/// stack's "worker stopped heart-beating" alarm compares the heartbeats' sum with the instances in service; its scaling
+/// adds the gang nodes to the backlog), the nodes of a gang that waits for idle workers each time it does, and one
+/// count per job attempt's end by outcome.
 /// </summary>
 internal sealed class FleetHeartbeat(CloudWatchMetrics metrics, WorkerState state, WorkerIdentity identity, ImdsClient imds,
     InstanceMonitor instance, TimeProvider time) : BackgroundService, IFleetOutcomes
@@ -21,6 +23,7 @@ internal sealed class FleetHeartbeat(CloudWatchMetrics metrics, WorkerState stat
     private readonly IMetricsSink _fleet = metrics.CreateFleetSink(new Dictionary<string, string?>());
     private readonly ConcurrentDictionary<string, IMetricsSink> _byOutcome = new(StringComparer.Ordinal);
     private IMetricsSink? _byType;
+    private int _gangNodes;
 
     /// <summary>Counts a job's end by outcome: succeeded, failed, cancelled, retrying, handed_off, lease_lost, unreadable, and the
     /// messages of jobs not claimed (duplicate, renewed, held_elsewhere).</summary>
@@ -29,6 +32,11 @@ internal sealed class FleetHeartbeat(CloudWatchMetrics metrics, WorkerState stat
         var sink = _byOutcome.GetOrAdd(outcome, o => metrics.CreateFleetSink(new Dictionary<string, string?> { [FleetMetricNames.Outcome] = o }));
         sink.Publish([new MetricPoint(FleetMetricNames.JobsEnded, 1, MetricUnit.Count, time.GetUtcNow(), null, 0)]);
     }
+
+    public void GangWaiting(int extraNodes) =>
+        _fleet.Publish([new MetricPoint(FleetMetricNames.GangNodes, extraNodes, MetricUnit.Count, time.GetUtcNow(), null, 0)]);
+
+    public void GangLed(int extraNodes) => Interlocked.Add(ref _gangNodes, extraNodes);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,7 +52,8 @@ internal sealed class FleetHeartbeat(CloudWatchMetrics metrics, WorkerState stat
             if (state.Ready && now - state.LastBeat < Stale)
             {
                 var beat = new MetricPoint(FleetMetricNames.WorkerHeartbeat, 1, MetricUnit.Count, now, null, 0);
-                _fleet.Publish([beat, new MetricPoint(FleetMetricNames.JobsRunning, state.RunningJobs, MetricUnit.Count, now, null, 0)]);
+                _fleet.Publish([beat, new MetricPoint(FleetMetricNames.JobsRunning, state.RunningJobs, MetricUnit.Count, now, null, 0),
+                    new MetricPoint(FleetMetricNames.GangNodes, Volatile.Read(ref _gangNodes), MetricUnit.Count, now, null, 0)]);
                 _byType.Publish([beat]);
             }
         }

@@ -8,4 +8,10 @@ internal interface IFleetOutcomes
 {
     /// <summary>Counts one end by the outcome's name (<see cref="JobSettlement"/>'s names, or <c>unreadable</c>).</summary>
     void JobEnded(string outcome);
+
+    /// <summary>A gang could not form for want of idle workers: its nodes beyond the first are demand the fleet's scaling counts now.</summary>
+    void GangWaiting(int extraNodes);
+
+    /// <summary>A gang this worker leads started (<paramref name="extraNodes"/> &gt; 0) or ended (&lt; 0): published each minute as demand.</summary>
+    void GangLed(int extraNodes);
 }

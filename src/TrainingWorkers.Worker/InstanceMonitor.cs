@@ -25,21 +25,22 @@ internal sealed class InstanceMonitor(
 
     public bool Enabled => _options.UseInstanceMetadata ?? aws.Value.ServiceUrl is null;
 
-    /// <summary>The instance's id and type for the worker's identity, or nulls off EC2.</summary>
-    public async Task<(string? InstanceId, string? InstanceType)> DescribeAsync(CancellationToken cancellationToken)
+    /// <summary>The instance's id, type and private address for the worker's identity, or nulls off EC2.</summary>
+    public async Task<(string? InstanceId, string? InstanceType, string? Address)> DescribeAsync(CancellationToken cancellationToken)
     {
-        if (!Enabled) return (null, null);
+        if (!Enabled) return (null, null, null);
+        string? type = null;
         try
         {
             _instanceId = await imds.GetInstanceIdAsync(cancellationToken).ConfigureAwait(false);
-            var type = await imds.GetInstanceTypeAsync(cancellationToken).ConfigureAwait(false);
+            type = await imds.GetInstanceTypeAsync(cancellationToken).ConfigureAwait(false);
             _group = await autoScaling.GetGroupNameAsync(_instanceId, cancellationToken).ConfigureAwait(false);
-            return (_instanceId, type);
+            return (_instanceId, type, await imds.GetPrivateAddressAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (AwsServiceException e)
         {
             Log.InstanceCallFailed(logger, e.Message);
-            return (_instanceId, null);
+            return (_instanceId, type, null);
         }
     }
 

@@ -44,7 +44,8 @@ internal sealed class JobAttempt(
             }
 
             if (job.Spec.Training.MaxRuntimeSeconds is { } seconds) stop.StopAfter(TimeSpan.FromSeconds(seconds), StopCause.MaxRuntime);
-            return await TrainAsync(job, run, specFile, localCheckpoints, remote, resume: newest is not null).ConfigureAwait(false);
+            // A gang's ranks all start with --resume when the job has a checkpoint (node 0 published it with the gang): rank 0 reads and broadcasts it.
+            return await TrainAsync(job, run, specFile, localCheckpoints, remote, resume: newest is not null || job.Gang?.Resume == true).ConfigureAwait(false);
         }
         catch (LeaseLostException)
         {
@@ -75,7 +76,7 @@ internal sealed class JobAttempt(
         await using (var log = JobLogShipper.Start(logs, job.JobId, job.Lease().FencingToken, identity, events))
         using (Telemetry.Source.StartActivity("train"))
         {
-            result = await new Launcher(launch.OptionsFor(job.Slot, specFile, run.Path, resume), log).RunAsync(job.Stop.Token).ConfigureAwait(false);
+            result = await new Launcher(launch.OptionsFor(job.Slot, specFile, run.Path, resume, job.Gang), log).RunAsync(job.Stop.Token).ConfigureAwait(false);
         }
 
         // The last progress, the metrics flushed, and every checkpoint the ranks reported handed to the mirror.

@@ -22,7 +22,7 @@ internal sealed class JobSettlement(IJobQueue queue, IJobStore store, IOptions<W
         Verdict.Succeed => SettleAsync(holder, lease, JobStatus.Succeeded, new JobOutcome { ModelUri = end.ModelUri, FinalMetrics = end.Metrics }),
         Verdict.Cancel => SettleAsync(holder, lease, JobStatus.Cancelled, new JobOutcome { Error = decision.Error, FinalMetrics = end.Metrics }),
         Verdict.Fail => SettleAsync(holder, lease, JobStatus.Failed, new JobOutcome { Error = decision.Error, FinalMetrics = end.Metrics }),
-        Verdict.HandOff => HandOffAsync(holder, lease),
+        Verdict.HandOff => HandOffAsync(holder, lease, decision.Error),
         Verdict.Retry => FailAttemptAsync(holder, lease, decision.Error!, failedBefore),
         Verdict.LeaseLost => Task.FromResult(LeaseLost(lease.JobId)),
         Verdict.Fatal => throw decision.FatalError!,
@@ -56,15 +56,8 @@ internal sealed class JobSettlement(IJobQueue queue, IJobStore store, IOptions<W
             return "duplicate";
         }
 
-        if (Policy.MaxReceiveCount is { } max && message.ReceiveCount >= max - 1 && message.Job is { } job)
-        {
-            // Every look at a running job's message counts as a receive; before the redrive policy takes it
-            // for poison, a fresh copy takes its place.
-            await queue.SubmitAsync(job, CancellationToken.None).ConfigureAwait(false);
-            await queue.CompleteAsync(message, CancellationToken.None).ConfigureAwait(false);
-            Log.MessageRenewed(logger, jobId, message.ReceiveCount);
-            return "renewed";
-        }
+        // Every look at a running job's message counts as a receive: before the redrive policy takes it for poison, a fresh copy takes its place.
+        if (await RenewBeforeRedriveAsync(message).ConfigureAwait(false)) return "renewed";
 
         // Look again when the holder's lease would run out: if it stopped heart-beating, the job is taken over then.
         var now = time.GetUtcNow();
@@ -73,6 +66,27 @@ internal sealed class JobSettlement(IJobQueue queue, IJobStore store, IOptions<W
         Log.HeldElsewhere(logger, jobId, record.LeaseOwner ?? "?", wait.TotalSeconds);
         await queue.ExtendAsync(message, wait, CancellationToken.None).ConfigureAwait(false);
         return "held_elsewhere";
+    }
+
+    /// <summary>
+    /// Gives the message back to come again after <paramref name="wait"/> (a gang that waits for idle workers); near the
+    /// redrive policy's count a fresh copy takes its place, so a job that waits long is never taken for poison.
+    /// </summary>
+    /// <returns>Whether the message was replaced rather than delayed.</returns>
+    public async Task<bool> DelayAsync(ReceivedJob message, TimeSpan wait)
+    {
+        if (await RenewBeforeRedriveAsync(message).ConfigureAwait(false)) return true;
+        await queue.ExtendAsync(message, wait, CancellationToken.None).ConfigureAwait(false);
+        return false;
+    }
+
+    private async Task<bool> RenewBeforeRedriveAsync(ReceivedJob message)
+    {
+        if (Policy.MaxReceiveCount is not { } max || message.ReceiveCount < max - 1 || message.Job is not { } job) return false;
+        await queue.SubmitAsync(job, CancellationToken.None).ConfigureAwait(false);
+        await queue.CompleteAsync(message, CancellationToken.None).ConfigureAwait(false);
+        Log.MessageRenewed(logger, job.JobId, message.ReceiveCount);
+        return true;
     }
 
     // Back to the queue after a backoff, or Failed and dead-lettered when the attempts are used up. The count is the
@@ -95,10 +109,12 @@ internal sealed class JobSettlement(IJobQueue queue, IJobStore store, IOptions<W
         return "retrying";
     }
 
-    // The worker stops: the newest checkpoint is durable, so another worker resumes from it right away.
-    private async Task<string> HandOffAsync(MessageHolder holder, JobLease lease)
+    // The worker stops (or a node of the gang does, or the gang did not form): the newest checkpoint is durable, so
+    // another worker resumes from it right away.
+    private async Task<string> HandOffAsync(MessageHolder holder, JobLease lease, string? reason)
     {
-        await store.FinishAsync(lease, JobStatus.Queued, new JobOutcome { Error = $"handed off by {lease.WorkerId}: {state.StopReason}" }, state.FinalWrites).ConfigureAwait(false);
+        await store.FinishAsync(lease, JobStatus.Queued, new JobOutcome { Error = $"handed off by {lease.WorkerId}: {reason ?? state.StopReason}" }, state.FinalWrites)
+            .ConfigureAwait(false);
         await GiveBackAsync(holder).ConfigureAwait(false);
         return "handed_off";
     }

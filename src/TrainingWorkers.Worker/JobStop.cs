@@ -14,6 +14,14 @@ internal enum StopCause
     LeaseLost,
     /// <summary>An AWS call that no retry can fix (access denied, the table gone): the job is given back and the worker stops.</summary>
     Fatal,
+    /// <summary>Another node of the gang failed or its lease ran out: a failed attempt; the job resumes on a new gang.</summary>
+    NodeLost,
+    /// <summary>A node of the gang asked node 0 to hand the job off (its worker stops): back to the queue, not a failed attempt.</summary>
+    HandOffRequested,
+    /// <summary>A reserved node did not join in time: node 0 gives the gang up and the job goes back to the queue, not a failed attempt.</summary>
+    GangNotFormed,
+    /// <summary>On a node other than 0: the job is no longer run by this gang (node 0 settled it or lost it).</summary>
+    GangEnded,
 }
 
 /// <summary>Stops one job's ranks, remembering the first cause.</summary>
@@ -36,6 +44,20 @@ internal sealed class JobStop : IDisposable
 
     /// <summary>The error behind <see cref="StopCause.Fatal"/>.</summary>
     public Exception? FatalError { get; private set; }
+
+    /// <summary>Why the gang stopped (the gang's causes), for the job's record.</summary>
+    public string? Reason { get; private set; }
+
+    /// <summary>The failure a lost node reported, behind <see cref="StopCause.NodeLost"/>.</summary>
+    public Core.Failures.JobFailure? NodeFailure { get; private set; }
+
+    /// <summary>Stops the job for one of the gang's causes, keeping why.</summary>
+    public void Stop(Gangs.GangTrouble trouble)
+    {
+        if (Cause != StopCause.None) return;
+        (Reason, NodeFailure) = (trouble.Reason, trouble.Failure);
+        Stop(trouble.Cause);
+    }
 
     public void Stop(StopCause cause)
     {

@@ -28,7 +28,9 @@ internal sealed record Decision(Verdict Verdict, string? Error = null, Exception
 /// <summary>The worker's one decision about an attempt's end; no I/O, so every case is unit-tested.</summary>
 internal static class OutcomeDecision
 {
-    public static Decision Decide(AttemptEnd end, StopCause cause, Exception? fatalError, JobSpec spec)
+    /// <param name="reason">Why a gang stopped (<see cref="StopCause.NodeLost"/>, a hand-off request, a gang not formed).</param>
+    /// <param name="nodeFailure">The failure a lost node of the gang reported, if it did.</param>
+    public static Decision Decide(AttemptEnd end, StopCause cause, Exception? fatalError, JobSpec spec, string? reason = null, JobFailure? nodeFailure = null)
     {
         if (cause == StopCause.LeaseLost || end.LeaseLost) return new Decision(Verdict.LeaseLost);
         var fatal = cause == StopCause.Fatal ? fatalError : end.Error is { } e && JobFailure.From(e).Kind == FailureKind.Fatal ? e : null;
@@ -42,6 +44,12 @@ internal static class OutcomeDecision
                 return new Decision(Verdict.HandOff);
             case StopCause.MaxRuntime:
                 return new Decision(Verdict.Fail, $"training.max_runtime_seconds: stopped after {spec.Training.MaxRuntimeSeconds} s");
+            case StopCause.HandOffRequested or StopCause.GangNotFormed:
+                return new Decision(Verdict.HandOff, reason);
+            case StopCause.NodeLost:
+                // The lost node's own failure when it said one (bad input on that node fails the job), else a crash: retried on a new gang.
+                var lost = nodeFailure ?? JobFailure.Of(FailureKind.Crashed, reason ?? "a node of the gang was lost");
+                return new Decision(lost.IsRetryable ? Verdict.Retry : Verdict.Fail, lost.ToString());
         }
 
         var failure = end.Error is { } error ? JobFailure.From(error)

@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using TrainingWorkers.Aws;
 using TrainingWorkers.Worker;
+using TrainingWorkers.Worker.Gangs;
 
 // tw-worker: configuration from appsettings.json, then TW_-prefixed environment variables
 // (TW_Worker__LeaseDuration=00:00:30, TW_Aws__Queue__QueueUrl=...), then the command line.
@@ -23,16 +24,26 @@ builder.Services.AddSingleton<RankLaunch>();
 builder.Services.AddSingleton<IAttemptRunner, JobAttempt>();
 builder.Services.AddSingleton<JobSettlement>();
 builder.Services.AddSingleton<JobRunner>();
+builder.Services.AddSingleton<GangFormer>();
+builder.Services.AddSingleton<GangLeader>();
+builder.Services.AddSingleton<GangMember>();
+builder.Services.AddSingleton<INodeAttemptRunner, NodeAttempt>();
+builder.Services.AddSingleton<RegistrationHeartbeat>();
 builder.Services.AddSingleton<InstanceMonitor>();
 builder.Services.AddSingleton<FleetHeartbeat>();
 builder.Services.AddSingleton<IFleetOutcomes>(sp => sp.GetRequiredService<FleetHeartbeat>());
 builder.Services.AddSingleton(sp =>
 {
     // On EC2 the worker is named after its instance; elsewhere after the host and process.
-    var configured = sp.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkerId;
-    var (instanceId, instanceType) = sp.GetRequiredService<InstanceMonitor>().DescribeAsync(CancellationToken.None).GetAwaiter().GetResult();
+    var options = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+    var configured = options.WorkerId;
+    var (instanceId, instanceType, address) = sp.GetRequiredService<InstanceMonitor>().DescribeAsync(CancellationToken.None).GetAwaiter().GetResult();
     var local = WorkerIdentity.Local(configured);
-    return local with { WorkerId = configured is { Length: > 0 } ? configured : instanceId ?? local.WorkerId, InstanceId = instanceId, InstanceType = instanceType };
+    return local with
+    {
+        WorkerId = configured is { Length: > 0 } ? configured : instanceId ?? local.WorkerId, InstanceId = instanceId, InstanceType = instanceType,
+        Address = options.Address ?? address ?? local.Address,
+    };
 });
 // Started in this order and stopped in reverse: the worker hands its jobs off before the instance side completes the lifecycle action.
 builder.Services.AddHostedService<HealthServer>();

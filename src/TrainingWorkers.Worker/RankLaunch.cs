@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws.S3;
+using TrainingWorkers.Core.Gangs;
 using TrainingWorkers.Engine.Distributed;
 using TrainingWorkers.Engine.Models;
 
@@ -11,7 +12,8 @@ internal sealed class RankLaunch(S3DatasetCache cache, IOptions<WorkerOptions> o
     private readonly WorkerOptions _options = options.Value;
     private readonly Lazy<RankProgram> _program = new(() => RankProgram.Find(options.Value.TwExecutable));
 
-    public LaunchOptions OptionsFor(JobSlot slot, string specFile, string runDirectory, bool resume)
+    /// <param name="gang">A multi-node job's gang: this node's ranks join node 0's rendezvous as node <paramref name="node"/>.</param>
+    public LaunchOptions OptionsFor(JobSlot slot, string specFile, string runDirectory, bool resume, Gang? gang = null, int node = 0)
     {
         var program = _program.Value;
         var environment = new Dictionary<string, string>
@@ -24,7 +26,7 @@ internal sealed class RankLaunch(S3DatasetCache cache, IOptions<WorkerOptions> o
         if (slot.Gpus.Count > 0) environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', slot.Gpus);
         // Jobs side by side share the cores: OpenMP threads that spin after each op would slow all of them.
         if (_options.MaxConcurrentJobs > 1 && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) environment["OMP_WAIT_POLICY"] = "PASSIVE";
-        return new LaunchOptions
+        var options = new LaunchOptions
         {
             Executable = program.Executable,
             Arguments = program.Arguments(specFile, runDirectory, resume),
@@ -36,6 +38,12 @@ internal sealed class RankLaunch(S3DatasetCache cache, IOptions<WorkerOptions> o
             ProgressTimeout = _options.ProgressTimeout,
             ResumeArguments = resume ? [] : ["--resume"],
             Environment = environment,
+        };
+        // A gang's ranks restart only all together, on every node: that is a new gang, formed through the queue.
+        return gang is null ? options : options with
+        {
+            Nodes = gang.Nodes, NodeRank = node, ProcessesPerNode = gang.ProcessesPerNode, MasterAddress = gang.MasterAddress, MasterPort = gang.MasterPort,
+            MaxRestarts = 0,
         };
     }
 }

@@ -83,5 +83,32 @@ public sealed class WorkerOptions
     /// <summary>The Auto Scaling lifecycle hook for termination; when set, the worker completes it after handing off.</summary>
     public string? LifecycleHookName { get; set; }
 
+    /// <summary>
+    /// The most nodes a multi-node job may ask for (<c>resources.nodes</c>); more is refused with this reason. The
+    /// fleet stack sets it to the Auto Scaling group's maximum size.
+    /// </summary>
+    public int MaxNodes { get; set; } = 1;
+
+    /// <summary>The address other nodes reach this worker's ranks at. Empty: the instance's private IPv4 on EC2, else 127.0.0.1.</summary>
+    public string? Address { get; set; }
+
+    /// <summary>How often the worker renews its registration (its heartbeat in the job store) and looks for gangs that reserved it.</summary>
+    public TimeSpan RegistrationInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the nodes a gang reserved have to join it before node 0 gives the gang up and releases them.</summary>
+    public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// When too few workers are idle for a gang, its message comes back after about this long (±25 %, so that two
+    /// gangs waiting for the same workers do not keep meeting). Meanwhile it holds nothing.
+    /// </summary>
+    public TimeSpan GangRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often each node of a running gang reads the other nodes' leases (and node 0 the hand-off requests).</summary>
+    public TimeSpan GangWatchInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public TimeSpan HeartbeatInterval => LeaseDuration * HeartbeatFraction;
+
+    /// <summary>A registration whose heartbeat is older than this is not reserved: three missed renewals.</summary>
+    public TimeSpan RegistrationStaleAfter => RegistrationInterval * 3;
 }

@@ -28,6 +28,12 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         Check(o.MasterPort == 0 || o.MasterPort is >= 1024 and <= 65000, nameof(o.MasterPort), "must be 0 (a free port per launch) or between 1024 and 65000", o.MasterPort);
         Check(o.HealthPort is >= 0 and <= 65535, nameof(o.HealthPort), "must be between 0 (off) and 65535", o.HealthPort);
         Check(o.InstancePollInterval >= TimeSpan.FromSeconds(1), nameof(o.InstancePollInterval), "must be at least 00:00:01", o.InstancePollInterval);
+        Check(o.MaxNodes is >= 1 and <= Core.Spec.ResourcesSpec.MaxNodes, nameof(o.MaxNodes), $"must be between 1 and {Core.Spec.ResourcesSpec.MaxNodes}", o.MaxNodes);
+        Check(o.Address is null || !string.IsNullOrWhiteSpace(o.Address), nameof(o.Address), "must not be blank", o.Address);
+        Check(o.RegistrationInterval >= TimeSpan.FromSeconds(1) && o.RegistrationInterval <= TimeSpan.FromMinutes(1), nameof(o.RegistrationInterval), "must be between 00:00:01 and 00:01:00", o.RegistrationInterval);
+        Check(o.JoinTimeout >= TimeSpan.FromSeconds(5) && o.JoinTimeout <= TimeSpan.FromHours(1), nameof(o.JoinTimeout), "must be between 00:00:05 and 01:00:00", o.JoinTimeout);
+        Check(o.GangRetryDelay >= TimeSpan.FromSeconds(1) && o.GangRetryDelay <= TimeSpan.FromMinutes(10), nameof(o.GangRetryDelay), "must be between 00:00:01 and 00:10:00 (under the SQS delay limit with its jitter)", o.GangRetryDelay);
+        Check(o.GangWatchInterval >= TimeSpan.FromSeconds(1) && o.GangWatchInterval <= o.LeaseDuration, nameof(o.GangWatchInterval), $"must be between 00:00:01 and LeaseDuration ({o.LeaseDuration})", o.GangWatchInterval);
         Check(!string.IsNullOrWhiteSpace(o.WorkDirectory), nameof(o.WorkDirectory), "must be set", o.WorkDirectory);
         if (o.TwExecutable is { Length: > 0 } tw) Check(File.Exists(tw), nameof(o.TwExecutable), "must be an existing file", tw);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -3,18 +3,21 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws;
 using TrainingWorkers.Core.Jobs;
+using TrainingWorkers.Worker.Gangs;
 
 namespace TrainingWorkers.Worker;
 
 /// <summary>
-/// The poll loop: long-polls the jobs queue only while a job slot is free, runs each job in its slot, keeps
-/// the instance protected from scale-in while any job runs, and on stop hands every running job off within
+/// The poll loop: keeps this worker's registration (<see cref="RegistrationHeartbeat"/>), long-polls the jobs queue only
+/// while a job slot is free, runs each job in its slot, starts the nodes of gangs that reserved a slot (as soon as the
+/// registration reads the reservation, even while a poll is under way), keeps the instance protected from scale-in while
+/// any job runs, and on stop hands every running job off within
 /// <see cref="WorkerOptions.ShutdownTimeout"/>. A queue that is missing or refused ends the process with exit code 3;
 /// a poll loop that fails for any other reason ends it with exit code 1.
 /// </summary>
 internal sealed class WorkerService(
-    IJobQueue queue, JobRunner runner, JobSettlement settlement, InstanceMonitor instance, WorkerState state, WorkerIdentity identity,
-    IOptions<WorkerOptions> options, IOptions<AwsOptions> aws, ILogger<WorkerService> logger) : BackgroundService
+    IJobQueue queue, JobRunner runner, GangMember members, RegistrationHeartbeat registrations, JobSettlement settlement, InstanceMonitor instance, WorkerState state,
+    WorkerIdentity identity, IOptions<WorkerOptions> options, IOptions<AwsOptions> aws, ILogger<WorkerService> logger) : BackgroundService
 {
     private static readonly TimeSpan ReceiveRetry = TimeSpan.FromSeconds(5);
     private readonly WorkerOptions _options = options.Value;
@@ -66,10 +69,13 @@ internal sealed class WorkerService(
     private async Task PollAsync(CancellationToken stoppingToken)
     {
         var slots = Slots();
+        await using var registration = registrations;
+        if (!await RegisterAsync(registration, slots, stoppingToken).ConfigureAwait(false)) return;
         Log.Started(logger, identity.WorkerId, aws.Value.Queue.QueueUrl?.ToString() ?? "?", slots.Count, slots[0].Processes, string.Join(',', slots.SelectMany(s => s.Gpus)));
         state.Ready = true;
         var free = new Stack<JobSlot>(slots.AsEnumerable().Reverse());
         var running = new Dictionary<Task, JobSlot>();
+        var nodes = new Dictionary<Task, (string JobId, long Token)>();
         using var handOff = new CancellationTokenSource();
         Task<IReadOnlyList<ReceivedJob>>? pending = null;
         var stopped = Task.Delay(Timeout.Infinite, stoppingToken);
@@ -80,22 +86,28 @@ internal sealed class WorkerService(
             {
                 free.Push(running[done]);
                 running.Remove(done);
+                nodes.Remove(done);
+            }
+
+            // Gangs that reserved a slot of this worker: their nodes start now, without a message.
+            foreach (var reservation in registration.Reserved().Where(r => !nodes.ContainsValue((r.JobId, r.FencingToken))))
+            {
+                if (free.Count == 0) break;
+                var slot = free.Pop();
+                var node = Task.Run(() => members.RunAsync(reservation, slot, handOff.Token), CancellationToken.None);
+                (running[node], nodes[node]) = (slot, (reservation.JobId, reservation.FencingToken));
             }
 
             state.SetRunning(running.Count);
             await instance.SetBusyAsync(running.Count > 0, CancellationToken.None).ConfigureAwait(false);
-            if (free.Count == 0)
-            {
-                // Every slot is busy: wait for one to free up, beating for the liveness probe meanwhile.
-                await Task.WhenAny(running.Keys.Append(Task.Delay(TimeSpan.FromSeconds(5), stoppingToken))).ConfigureAwait(false);
-                continue;
-            }
 
             // The long poll is not cancelled when the worker stops: SQS would still hand a message that arrives
             // meanwhile to the abandoned request, hidden for the visibility timeout. It ends within PollWait,
             // and what it brings is given back at once (below).
-            pending = queue.ReceiveAsync(free.Count, _options.PollWait, _options.LeaseDuration, CancellationToken.None);
-            if (await Task.WhenAny(pending, stopped).ConfigureAwait(false) != pending) break;
+            if (pending is null && free.Count > 0) pending = queue.ReceiveAsync(free.Count, _options.PollWait, _options.LeaseDuration, CancellationToken.None);
+            Task[] waits = [stopped, registration.Changed, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None), .. running.Keys, .. pending is null ? [] : new Task[] { pending }];
+            if (await Task.WhenAny(waits).ConfigureAwait(false) == stopped) break;
+            if (pending is not { IsCompleted: true }) continue;
             IReadOnlyList<ReceivedJob> received;
             try
             {
@@ -118,6 +130,13 @@ internal sealed class WorkerService(
 
             foreach (var message in received)
             {
+                if (free.Count == 0)
+                {
+                    // A gang took the slot this message was asked for while the poll was under way: another worker takes it now.
+                    await queue.ReleaseAsync(message, CancellationToken.None).ConfigureAwait(false);
+                    continue;
+                }
+
                 var slot = free.Pop();
                 running[Task.Run(() => runner.RunAsync(message, slot, handOff.Token), CancellationToken.None)] = slot;
             }
@@ -128,13 +147,41 @@ internal sealed class WorkerService(
         state.RequestStop("the worker is shutting down");
         state.Ready = false;
         Log.Stopping(logger, state.StopReason, running.Count);
+        // No gang reserves this worker from now on; the nodes it runs ask their node 0 to hand their jobs off.
+        await registration.DrainAsync(CancellationToken.None).ConfigureAwait(false);
         // Each job checkpoints, uploads and gives itself back within the budget; the host's own limit is a little longer.
         state.BeginShutdown(_options.ShutdownTimeout, Reserve(_options.ShutdownTimeout));
         await handOff.CancelAsync().ConfigureAwait(false);
+        var reservedNotStarted = registration.Reserved().Where(r => !nodes.ContainsValue((r.JobId, r.FencingToken)))
+            .Select(r => members.RunAsync(r, slots[0], handOff.Token)).ToList();
         var givenBack = GiveBackAsync(pending);
-        await Task.WhenAny(Task.WhenAll(running.Keys.Append(givenBack)), Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(running.Keys.Append(givenBack).Concat(reservedNotStarted)), Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false);
         state.SetRunning(running.Keys.Count(t => !t.IsCompleted));
         await instance.SetBusyAsync(false, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    // Like the queue's check: a table that is missing or refused ends the process; an endpoint that does not answer is waited out.
+    private async Task<bool> RegisterAsync(RegistrationHeartbeat registration, IReadOnlyList<JobSlot> slots, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await registration.StartAsync(slots, stoppingToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (AwsServiceException e) when (e.Category == AwsErrorCategory.Fatal)
+            {
+                Fatal(e.Message);
+                return false;
+            }
+            catch (AwsServiceException e)
+            {
+                state.Beat();
+                Log.RegistrationFailed(logger, e.Message);
+                await Task.Delay(ReceiveRetry, stoppingToken).ConfigureAwait(false);
+            }
+        }
     }
 
     // What a long poll still under way at the stop brings: released at once for another worker.

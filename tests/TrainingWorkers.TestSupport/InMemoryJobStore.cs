@@ -87,6 +87,12 @@ public sealed class InMemoryJobStore(TimeProvider time) : IJobStore
     public Task<IReadOnlyList<JobStatusChange>> GetHistoryAsync(string jobId, CancellationToken cancellationToken) =>
         Run(nameof(GetHistoryAsync), () => (IReadOnlyList<JobStatusChange>)(_history.GetValueOrDefault(jobId) ?? []).ToList());
 
+    /// <summary>Runs <paramref name="body"/> on the records under the store's lock (and its fault injection): the in-memory gang store's transactions.</summary>
+    internal Task<T> Locked<T>(string operation, Func<IDictionary<string, JobRecord>, T> body) => Run(operation, () => body(_jobs));
+
+    /// <summary>A history entry, for the in-memory gang store; call inside <see cref="Locked{T}"/>.</summary>
+    internal void RecordChange(string jobId, JobStatus status, string? workerId, long token, string? reason) => Record(jobId, status, workerId, token, reason);
+
     private void Update(JobLease lease, Func<JobRecord, JobRecord> change)
     {
         if (!_jobs.TryGetValue(lease.JobId, out var job) || job.FencingToken != lease.FencingToken || job.LeaseOwner != lease.WorkerId || job.Status != JobStatus.Running)

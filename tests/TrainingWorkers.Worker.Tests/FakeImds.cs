@@ -65,6 +65,7 @@ internal sealed class FakeImds : IAsyncDisposable
                 {
                     "/latest/meta-data/instance-id" => InstanceId,
                     "/latest/meta-data/instance-type" => "g5.xlarge",
+                    "/latest/meta-data/local-ipv4" => "127.0.0.1",
                     "/latest/meta-data/autoscaling/target-lifecycle-state" => LifecycleState,
                     "/latest/meta-data/spot/instance-action" => SpotAction,
                     _ => null,

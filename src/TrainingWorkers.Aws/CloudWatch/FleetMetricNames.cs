@@ -13,6 +13,14 @@ public static class FleetMetricNames
     /// <summary>Jobs running on a worker, each minute; summed, the jobs running on the fleet.</summary>
     public const string JobsRunning = "JobsRunning";
 
+    /// <summary>
+    /// Instances multi-node jobs need beyond their message's one: each minute, the nodes beyond node 0 of the gangs a
+    /// worker leads; and each time a gang waits for idle workers, its nodes beyond the first (its message comes back
+    /// about once a minute, <c>Worker:GangRetryDelay</c>). Summed per minute and added to the queue's backlog, a job of
+    /// N nodes counts as N instances of demand in the fleet's scaling.
+    /// </summary>
+    public const string GangNodes = "GangNodes";
+
     /// <summary>1 each time a job's attempt ends on a worker, with the <see cref="Outcome"/> dimension.</summary>
     public const string JobsEnded = "JobsEnded";
 

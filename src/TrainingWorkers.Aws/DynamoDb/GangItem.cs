@@ -30,6 +30,7 @@ internal static class GangItem
             ["master_addr"] = S(gang.MasterAddress),
             ["master_port"] = N((long)gang.MasterPort),
             ["formed_at"] = N(gang.FormedAt.ToUnixTimeMilliseconds()),
+            ["resume"] = new AttributeValue { BOOL = gang.Resume },
         },
     };
 
@@ -44,6 +45,7 @@ internal static class GangItem
             MasterAddress = m["master_addr"].S,
             MasterPort = (int)Long(m, "master_port"),
             FormedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(m, "formed_at")),
+            Resume = m.TryGetValue("resume", out var resume) && resume.BOOL == true,
         };
     }
 

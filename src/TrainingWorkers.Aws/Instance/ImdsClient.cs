@@ -31,6 +31,9 @@ public sealed class ImdsClient
 
     public Task<string> GetInstanceTypeAsync(CancellationToken cancellationToken) => RequireAsync("meta-data/instance-type", cancellationToken);
 
+    /// <summary>The instance's private IPv4 address: where the other nodes of a gang reach its ranks.</summary>
+    public Task<string> GetPrivateAddressAsync(CancellationToken cancellationToken) => RequireAsync("meta-data/local-ipv4", cancellationToken);
+
     public Task<string> GetAvailabilityZoneAsync(CancellationToken cancellationToken) =>
         RequireAsync("meta-data/placement/availability-zone", cancellationToken);
 

@@ -23,6 +23,9 @@ public sealed record Gang
 
     public required DateTimeOffset FormedAt { get; init; }
 
+    /// <summary>The job has a durable checkpoint to resume from: every rank starts with <c>--resume</c> (rank 0 reads and broadcasts it).</summary>
+    public bool Resume { get; init; }
+
     public int Nodes => Members.Count;
 
     public int WorldSize => Nodes * ProcessesPerNode;

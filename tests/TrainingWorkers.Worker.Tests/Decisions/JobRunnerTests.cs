@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Jobs;
 using TrainingWorkers.Engine.Distributed;
@@ -15,25 +12,20 @@ namespace TrainingWorkers.Worker.Tests.Decisions;
 public sealed class JobRunnerTests
 {
     private const string Spec = """{ "apiVersion": "trainingworkers/v1", "name": "job", "data": { "train": "fashion-mnist" } }""";
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
-    private readonly InMemoryJobQueue _queue = new(TimeProvider.System, new QueuePolicy(Lease, MaxReceiveCount: 5, DeadLetterQueue: "dlq"));
-    private readonly InMemoryJobStore _store = new(TimeProvider.System);
-    private readonly Lifetime _lifetime = new();
-    private readonly ScriptedAttempts _attempts = new();
-    private readonly CountedOutcomes _outcomes = new();
+    private static readonly TimeSpan Lease = InMemoryFleet.Lease;
+    private readonly InMemoryJobQueue _queue;
+    private readonly InMemoryJobStore _store;
+    private readonly Lifetime _lifetime;
+    private readonly ScriptedAttempts _attempts;
+    private readonly CountedOutcomes _outcomes;
     private readonly WorkerState _state;
     private readonly JobRunner _runner;
 
     public JobRunnerTests()
     {
-        var options = Options.Create(new WorkerOptions { LeaseDuration = Lease, MaxAttempts = 3, RetryBackoff = TimeSpan.FromSeconds(30) });
-        _state = new WorkerState(TimeProvider.System, _lifetime);
-        var settlement = new JobSettlement(_queue, _store, options, _state, TimeProvider.System, NullLogger<JobSettlement>.Instance)
-        {
-            Policy = new QueuePolicy(Lease, 5, "dlq"),
-        };
-        _runner = new JobRunner(_queue, _store, _attempts, settlement, _outcomes, options, new WorkerIdentity("worker-a", null, null), _state, TimeProvider.System,
-            NullLogger<JobRunner>.Instance);
+        var fleet = new InMemoryFleet();
+        var worker = fleet.Worker("worker-a");
+        (_queue, _store, _lifetime, _attempts, _outcomes, _state, _runner) = (fleet.Queue, fleet.Store, worker.Lifetime, worker.Attempts, worker.Outcomes, worker.State, worker.Runner);
     }
 
     private async Task<ReceivedJob> SubmitAsync(string jobId, string spec = Spec)
@@ -186,34 +178,5 @@ public sealed class JobRunnerTests
 
         Assert.Equal(["DeadLetter m9"], _queue.Calls);
         Assert.Equal(["unreadable"], _outcomes.Ended);
-    }
-
-    private sealed class ScriptedAttempts : IAttemptRunner
-    {
-        public Func<AttemptContext, AttemptEnd> Next { get; set; } = _ => new AttemptEnd { Launch = new LaunchResult { Succeeded = true } };
-
-        public int Runs { get; private set; }
-
-        public Task<AttemptEnd> RunAsync(AttemptContext context)
-        {
-            Runs++;
-            return Task.FromResult(Next(context));
-        }
-    }
-
-    private sealed class CountedOutcomes : IFleetOutcomes
-    {
-        public List<string> Ended { get; } = [];
-
-        public void JobEnded(string outcome) => Ended.Add(outcome);
-    }
-
-    private sealed class Lifetime : IHostApplicationLifetime
-    {
-        public bool Stopped { get; private set; }
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-        public void StopApplication() => Stopped = true;
     }
 }
