@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
+using TrainingWorkers.Core.Gangs;
 using TrainingWorkers.Core.Jobs;
 using TrainingWorkers.Core.Spec;
 
@@ -22,8 +23,8 @@ internal static class JobView
     };
 
     /// <summary>The job, and with <paramref name="history"/> its spec and status changes too (<c>tw status</c>, <c>tw wait</c>).</summary>
-    public static string ToJson(JobRecord job, IReadOnlyList<JobStatusChange>? history) =>
-        JsonSerializer.Serialize(Document(job, history), Json);
+    public static string ToJson(JobRecord job, IReadOnlyList<JobStatusChange>? history, IReadOnlyList<GangView.NodeRow>? nodes = null) =>
+        JsonSerializer.Serialize(Document(job, history, nodes), Json);
 
     public static string ToJson(IEnumerable<JobRecord> jobs) => JsonSerializer.Serialize(jobs.Select(j => Document(j, null)).ToList(), Json);
 
@@ -43,7 +44,7 @@ internal static class JobView
         }
     }
 
-    public static void WriteStatus(IAnsiConsole console, JobRecord job, IReadOnlyList<JobStatusChange> history)
+    public static void WriteStatus(IAnsiConsole console, JobRecord job, IReadOnlyList<JobStatusChange> history, IReadOnlyList<GangView.NodeRow>? nodes = null)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumn("job").AddColumn(Markup.Escape(job.JobId));
         void Row(string field, string? value)
@@ -63,6 +64,7 @@ internal static class JobView
         Row("created", Time(job.CreatedAt));
         Row("updated", Time(job.UpdatedAt));
         console.Write(table);
+        if (job.Gang is { } gang && nodes is not null) GangView.Write(console, gang, nodes);
 
         var changes = new Table().Border(TableBorder.Simple).AddColumns("at", "status", "worker", "token", "reason");
         foreach (var c in history)
@@ -116,7 +118,7 @@ internal static class JobView
 
     private static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
 
-    private static JobDocument Document(JobRecord job, IReadOnlyList<JobStatusChange>? history)
+    private static JobDocument Document(JobRecord job, IReadOnlyList<JobStatusChange>? history, IReadOnlyList<GangView.NodeRow>? nodes = null)
     {
         JsonElement? spec = null;
         if (history is not null)
@@ -135,12 +137,14 @@ internal static class JobView
         }
 
         return new JobDocument(job.JobId, NameOf(job.SpecJson), job.Status, job.Attempts, job.FailedAttempts, job.LeaseOwner, job.LeaseExpiresAt, job.CancelRequested,
-            job.Progress, job.FinalMetrics, job.LatestCheckpointId, job.ModelUri, job.Error, job.CreatedAt, job.UpdatedAt, spec, history);
+            job.Progress, job.FinalMetrics, job.LatestCheckpointId, job.ModelUri, job.Error, job.CreatedAt, job.UpdatedAt, job.Gang, nodes, spec, history);
     }
 
     private sealed record JobDocument(string JobId, string? Name, JobStatus Status, int Attempts, int FailedAttempts, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt,
         bool CancelRequested, JobProgress? Progress, IReadOnlyDictionary<string, double> FinalMetrics, string? LatestCheckpoint, string? ModelUri,
         string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Gang? Gang,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<GangView.NodeRow>? Nodes,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Spec,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JobStatusChange>? History);
 }

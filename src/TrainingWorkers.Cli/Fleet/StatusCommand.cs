@@ -1,11 +1,12 @@
 using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using TrainingWorkers.Core.Gangs;
 using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Cli.Fleet;
 
-/// <summary><c>tw status JOB</c>: the job's record (status, attempts, lease, progress, metrics, checkpoint, model) and its status history.</summary>
+/// <summary><c>tw status JOB</c>: the job's record (status, attempts, lease, progress, metrics, checkpoint, model), a multi-node job's nodes, and its status history.</summary>
 internal static class StatusCommand
 {
     public static Command Create()
@@ -28,8 +29,11 @@ internal static class StatusCommand
         var store = services.GetRequiredService<IJobStore>();
         var job = await GetAsync(store, jobId, target, cancellationToken).ConfigureAwait(false);
         var history = await store.GetHistoryAsync(jobId, cancellationToken).ConfigureAwait(false);
-        if (json) Console.Out.WriteLine(JobView.ToJson(job, history));
-        else JobView.WriteStatus(FleetCommand.CreateConsole(), job, history);
+        // A multi-node job: every node of its newest gang, with its worker and lease.
+        var nodes = job.Gang is null ? null
+            : GangView.Rows(job, await services.GetRequiredService<IGangStore>().GetNodesAsync(jobId, cancellationToken).ConfigureAwait(false), DateTimeOffset.UtcNow);
+        if (json) Console.Out.WriteLine(JobView.ToJson(job, history, nodes));
+        else JobView.WriteStatus(FleetCommand.CreateConsole(), job, history, nodes);
         return ExitCodes.Success;
     }
 
