@@ -19,6 +19,7 @@ internal sealed class RegistrationHeartbeat(IWorkerRegistry registry, WorkerIden
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WorkerRegistration? _latest;
     private Task _loop = Task.CompletedTask;
+    private int _disposed;
 
     /// <summary>Completes when a gang reserved a slot of this worker since the last call of <see cref="Reserved"/>.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
@@ -57,8 +58,10 @@ internal sealed class RegistrationHeartbeat(IWorkerRegistry registry, WorkerIden
         }
     }
 
+    /// <summary>Stops the renewals and removes the registration; the poll loop calls it as it ends, and the host's container again.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _ended.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         _ended.Dispose();
