@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.AutoScaling;
 using Amazon.CDK.AWS.CloudWatch;
 using Constructs;
+using TrainingWorkers.Aws.CloudWatch;
 
 namespace TrainingWorkers.Deploy;
 
@@ -10,21 +11,24 @@ namespace TrainingWorkers.Deploy;
 /// target = jobs per instance. In-flight messages count because a running job's message is in flight: AWS's
 /// visible-only example would see no backlog under a busy fleet and scale it in. Target tracking multiplies the
 /// current capacity, so from zero it never adds one: a step policy sets the group to one instance when messages
-/// wait and none is wanted. CDK's L2 target tracking rejects metric math, hence the L1 policy.
+/// wait and none is wanted. A multi-node job is one message but N instances of demand: the workers publish its nodes
+/// beyond the first (<see cref="FleetMetricNames.GangNodes"/>, summed per minute), and the backlog adds them. CDK's L2
+/// target tracking rejects metric math, hence the L1 policy.
 /// </summary>
 public sealed class BacklogScaling : Construct
 {
-    internal BacklogScaling(Construct scope, string id, WorkerGroup group, string queueName, double jobsPerInstance) : base(scope, id)
+    internal BacklogScaling(Construct scope, string id, WorkerGroup group, string queueName, string metricsNamespace, double jobsPerInstance) : base(scope, id)
     {
-        static CfnScalingPolicy.TargetTrackingMetricDataQueryProperty Query(string queryId, string ns, string metric, string dimension, string value) => new()
+        static CfnScalingPolicy.TargetTrackingMetricDataQueryProperty Query(string queryId, string ns, string metric, string stat, params (string Name, string Value)[] dimensions) => new()
         {
             Id = queryId, ReturnData = false,
             MetricStat = new CfnScalingPolicy.TargetTrackingMetricStatProperty
             {
-                Stat = "Average",
+                Stat = stat,
                 Metric = new CfnScalingPolicy.MetricProperty
                 {
-                    Namespace = ns, MetricName = metric, Dimensions = new object[] { new CfnScalingPolicy.MetricDimensionProperty { Name = dimension, Value = value } },
+                    Namespace = ns, MetricName = metric,
+                    Dimensions = dimensions.Select(d => (object)new CfnScalingPolicy.MetricDimensionProperty { Name = d.Name, Value = d.Value }).ToArray(),
                 },
             },
         };
@@ -40,9 +44,10 @@ public sealed class BacklogScaling : Construct
                 {
                     Metrics = new object[]
                     {
-                        Query("visible", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queueName),
-                        Query("inflight", "AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", queueName),
-                        Query("inservice", "AWS/AutoScaling", "GroupInServiceInstances", "AutoScalingGroupName", group.GroupName),
+                        Query("visible", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Average", ("QueueName", queueName)),
+                        Query("inflight", "AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "Average", ("QueueName", queueName)),
+                        Query("inservice", "AWS/AutoScaling", "GroupInServiceInstances", "Average", ("AutoScalingGroupName", group.GroupName)),
+                        Query("gangnodes", metricsNamespace, FleetMetricNames.GangNodes, "Sum"),
                         new CfnScalingPolicy.TargetTrackingMetricDataQueryProperty
                         {
                             Id = "backlogperinstance", Label = "jobs (queued + running) per instance in service", ReturnData = true,
@@ -91,8 +96,12 @@ public sealed class BacklogScaling : Construct
         ((CfnAlarm)wakeUp.Node.DefaultChild!).AlarmActions = [ScaleFromZero.AttrArn];
     }
 
-    /// <summary>Jobs queued or running per instance in service; with none in service, the jobs themselves (so the metric exists from zero).</summary>
-    public const string BacklogPerInstanceExpression = "IF(inservice > 0, (visible + inflight) / inservice, visible + inflight)";
+    /// <summary>
+    /// Instances wanted (jobs queued or running, plus the nodes beyond the first of multi-node jobs, none when no worker
+    /// publishes) per instance in service; with none in service, the demand itself (so the metric exists from zero).
+    /// </summary>
+    public const string BacklogPerInstanceExpression =
+        "IF(inservice > 0, (visible + inflight + FILL(gangnodes, 0)) / inservice, visible + inflight + FILL(gangnodes, 0))";
 
     /// <summary>1 while jobs wait and the group wants no instance, else 0.</summary>
     public const string ScaleFromZeroExpression = "IF(desired == 0 AND (visible + inflight) > 0, 1, 0)";

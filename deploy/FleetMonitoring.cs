@@ -57,6 +57,7 @@ internal static class FleetMonitoring
                     UsingMetrics = new Dictionary<string, IMetric>
                     {
                         ["visible"] = Sqs("ApproximateNumberOfMessagesVisible"), ["inflight"] = Sqs("ApproximateNumberOfMessagesNotVisible"), ["inservice"] = inService,
+                        ["gangnodes"] = new Metric(new MetricProps { Namespace = metricsNamespace, MetricName = FleetMetricNames.GangNodes, Statistic = "Sum", Period = Duration.Minutes(1) }),
                     },
                 })],
             }),

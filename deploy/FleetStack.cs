@@ -36,7 +36,9 @@ public sealed class FleetStack : Stack
         Settings = [.. WorkerConfiguration.FromDataPlane.Select(s => (s.Key, WorkerConfiguration.Fill(s.Value, output => DataPlaneValue(data, output)))),
             ("Aws:Region", CdkAws.REGION),
             ("Worker:MaxConcurrentJobs", parameters.JobsPerInstance.ValueAsString),
-            ("Worker:LifecycleHookName", WorkerGroup.HandOffHook)];
+            ("Worker:LifecycleHookName", WorkerGroup.HandOffHook),
+            // A multi-node job may ask for as many nodes as the group can hold; more is refused at once, with this limit in the reason.
+            ("Worker:MaxNodes", parameters.MaxSize.ValueAsString)];
         var template = new WorkerLaunchTemplate(this, "WorkerLaunchTemplate", WorkerConfiguration.AmiParameter, profile.AttrArn, network.SecurityGroup.AttrGroupId,
             Settings, parameters.RootVolumeGiB.ValueAsNumber, parameters.RootDeviceName.ValueAsString);
         LaunchTemplate = template;
@@ -46,7 +48,7 @@ public sealed class FleetStack : Stack
             : null;
         Workers = new WorkerGroup(this, "Workers", parameters, settings, network.SubnetIds, template.Template, P3LaunchTemplate?.Template);
         Workers.Group.Node.AddDependency(policy);
-        Scaling = new BacklogScaling(this, "Scaling", Workers, data.JobsQueue.QueueName, parameters.JobsPerInstance.ValueAsNumber);
+        Scaling = new BacklogScaling(this, "Scaling", Workers, data.JobsQueue.QueueName, data.MetricsNamespace, parameters.JobsPerInstance.ValueAsNumber);
         FleetMonitoring.Add(this, settings, Workers.GroupName, data.JobsQueue.QueueName, data.MetricsNamespace, data.AlarmTopic);
 
         new CfnOutput(this, "WorkerGroupName", new CfnOutputProps { Value = Workers.GroupName, Description = "the workers' Auto Scaling group" });

@@ -34,6 +34,8 @@ public sealed class ConfigurationContractTests(SynthesizedFleet synth)
         Assert.Equal("/etc/trainingworkers/worker.env", WorkerConfiguration.EnvironmentFile);
         Assert.Contains($"TW_Worker__LifecycleHookName={hook}", script, StringComparison.Ordinal);
         Assert.Contains("TW_Aws__Queue__QueueUrl=", script, StringComparison.Ordinal);
+        // A multi-node job may ask for up to the group's maximum size (the stack's MaxSize parameter).
+        Assert.Contains("TW_Worker__MaxNodes=", script, StringComparison.Ordinal);
     }
 
     [Fact]

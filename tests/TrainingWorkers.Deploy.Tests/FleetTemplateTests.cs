@@ -1,4 +1,5 @@
 using Amazon.CDK.Assertions;
+using TrainingWorkers.Aws.CloudWatch;
 
 namespace TrainingWorkers.Deploy.Tests;
 
@@ -66,6 +67,11 @@ public sealed class FleetTemplateTests(SynthesizedFleet synth)
         Assert.Equal("{\"Ref\":\"JobsPerInstance\"}", policy["TargetValue"]!.ToJsonString());
         Assert.Contains(metrics, m => m!["MetricStat"]?["Metric"]?["MetricName"]?.GetValue<string>() == "ApproximateNumberOfMessagesNotVisible");
         Assert.Contains(metrics, m => m!["MetricStat"]?["Metric"]?["MetricName"]?.GetValue<string>() == "GroupInServiceInstances");
+        // A multi-node job counts as N instances: the nodes beyond the first that the workers publish, summed, with no dimension.
+        var gang = Assert.Single(metrics, m => m!["MetricStat"]?["Metric"]?["MetricName"]?.GetValue<string>() == FleetMetricNames.GangNodes)!;
+        Assert.Equal("gangnodes", (string?)gang["Id"]);
+        Assert.Equal("Sum", (string?)gang["MetricStat"]!["Stat"]);
+        Assert.Null(gang["MetricStat"]!["Metric"]!["Dimensions"]?.AsArray().FirstOrDefault());
         var returned = Assert.Single(metrics, m => m!["ReturnData"]!.GetValue<bool>());
         Assert.Equal(BacklogScaling.BacklogPerInstanceExpression, (string?)returned!["Expression"]);
     }
