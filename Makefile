@@ -96,7 +96,7 @@ synth: setup
 # and the sweeps that chose the defaults as markdown (docs/measurements/fleet-simulator.md records a run).
 fleet-sim:
 	$(DOTNET) build tools/TrainingWorkers.FleetSimulator -c $(CONFIG) --nologo -clp:ErrorsOnly
-	$(DOTNET) tools/TrainingWorkers.FleetSimulator/bin/$(CONFIG)/net10.0/fleet-sim.dll --out docs/measurements/fleet-simulator --sweeps
+	$(DOTNET) tools/TrainingWorkers.FleetSimulator/bin/$(CONFIG)/net10.0/fleet-sim.dll --out docs/measurements/fleet-simulator --sweeps --gangs
 
 # The AMI's bundle (tw and tw-worker self-contained, the shim's sources, ami/provision): build/image/tw-image.tgz.
 # ami/build.sh builds the AMI with it (Packer, an AWS account); docs/image.md says how.

@@ -21,11 +21,14 @@ internal sealed class FleetSimulation
     private readonly ScalingPolicies _policies;
     private int _desired;
     private int _scaleInKills;
+    private long _readySeconds;
+    private long _trainingSeconds;
+    private long _holdingSeconds;
 
     public FleetSimulation(SimulationSettings settings, IReadOnlyList<JobArrival> arrivals, IJobDispatcher? dispatcher = null)
     {
         _s = settings;
-        _dispatcher = dispatcher ?? new FifoDispatcher();
+        _dispatcher = dispatcher ?? new GangDispatcher();
         _random = new Random(settings.Seed);
         _jobs = arrivals.OrderBy(a => a.At).Select((a, i) => new SimJob(i, a)).ToList();
         _policies = new ScalingPolicies(settings);
@@ -44,7 +47,7 @@ internal sealed class FleetSimulation
             Reconcile(t);
         }
 
-        return new SimulationResult(_s, _jobs, _datapoints, _policies.Activities, _scaleInKills, _instances);
+        return new SimulationResult(_s, _jobs, _datapoints, _policies.Activities, _scaleInKills, _instances, new Usage(_readySeconds, _trainingSeconds, _holdingSeconds));
     }
 
     private IEnumerable<SimInstance> Counted => _instances.Where(i => i.Counted);
@@ -95,10 +98,14 @@ internal sealed class FleetSimulation
         {
             if (i.Job is { } job && t == i.HandOffDone && t <= i.GoneAt)
             {
-                // Stopped, checkpointed, uploaded and given back: another worker resumes from here at once.
-                job.Checkpointed = job.Progress;
-                job.Visible = true;
-                i.Job = null;
+                // Stopped, checkpointed, uploaded and given back: another worker (another gang) resumes from here at once.
+                if (job.StartedAt is not null)
+                {
+                    job.Checkpointed = job.Progress;
+                    job.Visible = true;
+                }
+
+                Release(job, i);
             }
 
             if (t >= i.GoneAt || (i.Job is null && t >= i.HandOffDone))
@@ -106,10 +113,14 @@ internal sealed class FleetSimulation
                 if (i.Job is { } lost)
                 {
                     // Gone mid-hand-off: the work since the last checkpoint is lost; the lease runs out, the message returns.
-                    lost.WorkLost += lost.Progress - lost.Checkpointed;
-                    lost.Progress = lost.Checkpointed;
-                    _returnsAt[lost] = t + LeaseSeconds;
-                    i.Job = null;
+                    if (lost.StartedAt is not null)
+                    {
+                        lost.WorkLost += lost.Progress - lost.Checkpointed;
+                        lost.Progress = lost.Checkpointed;
+                        _returnsAt[lost] = t + LeaseSeconds;
+                    }
+
+                    Release(lost, i);
                 }
 
                 i.State = InstanceState.Terminated;
@@ -126,18 +137,24 @@ internal sealed class FleetSimulation
     private void Work(int t)
     {
         var ready = _instances.Where(i => i.State == InstanceState.InService && t >= i.WorkerReadyAt).ToList();
-        foreach (var i in ready.Where(i => i.Job is not null))
+        foreach (var job in ready.Where(i => i.Job is not null).Select(i => i.Job!).Distinct().ToList())
         {
-            var job = i.Job!;
+            if (job.StartedAt is not { } started)
+            {
+                // A gang without reservation: its workers hold themselves for the rest, each up to its join timeout.
+                foreach (var i in job.Holders.Where(i => t - i.JobStarted >= _s.JoinTimeout).ToList()) Release(job, i);
+                continue;
+            }
+
+            // A gang trains only while every node is up (one that is handing off stops it).
+            if (job.Holders.Any(h => !ready.Contains(h))) continue;
             job.Progress++;
-            // The worker protects its instance right after it takes a job: one second later here.
-            i.Protected = true;
-            if ((t - i.JobStarted) % _s.CheckpointEvery == 0) job.Checkpointed = job.Progress;
+            if ((t - started) % _s.CheckpointEvery == 0) job.Checkpointed = job.Progress;
             if (job.Progress >= job.Arrival.Work)
             {
                 job.Finished = t;
                 job.Checkpointed = job.Progress;
-                i.Job = null;
+                foreach (var i in job.Holders.ToList()) Release(job, i);
             }
         }
 
@@ -145,15 +162,36 @@ internal sealed class FleetSimulation
         var idle = ready.Where(i => i.Job is null).ToList();
         foreach (var (job, worker) in _dispatcher.Dispatch(visible, idle))
         {
-            job.Visible = false;
-            job.Attempts++;
-            job.FirstStart ??= t;
             worker.Job = job;
             worker.JobStarted = t;
+            job.Holders.Add(worker);
+            if (job.Holders.Count < job.Arrival.Nodes) continue;
+            job.Visible = false;
+            job.StartedAt = t;
+            job.Attempts++;
+            job.FirstStart ??= t;
         }
 
-        // An idle worker lifts its instance's protection, so that scale-in may pick it.
-        foreach (var i in ready.Where(i => i.Job is null)) i.Protected = false;
+        // The worker protects its instance right after it takes a job (one second later here); idle, it lifts it, so that scale-in may pick it.
+        foreach (var i in ready) i.Protected = i.Job is not null;
+        if (t > (_s.UsageUntil ?? int.MaxValue)) return;
+        _readySeconds += ready.Count;
+        _trainingSeconds += ready.Count(i => i.Job?.StartedAt is not null);
+        _holdingSeconds += ready.Count(i => i.Job is { StartedAt: null });
+    }
+
+    private static void Release(SimJob job, SimInstance instance)
+    {
+        job.Holders.Remove(instance);
+        instance.Job = null;
+        if (job.Holders.Count > 0 && job.StartedAt is not null)
+        {
+            // One node of a running gang ends: the whole gang stops (its other workers are free again).
+            foreach (var other in job.Holders) other.Job = null;
+            job.Holders.Clear();
+        }
+
+        job.StartedAt = job.Holders.Count == 0 ? null : job.StartedAt;
     }
 
     private void Minute(int t)
@@ -166,10 +204,22 @@ internal sealed class FleetSimulation
             _instances.Count(i => i.State == InstanceState.Pending),
             _desired,
             Counted.Count(i => i.Market == Market.Spot),
-            Counted.Count(i => i.Market == Market.OnDemand)));
+            Counted.Count(i => i.Market == Market.OnDemand),
+            GangNodes(t)));
         var available = _datapoints.Where(d => d.At <= t - _s.MetricDelay).ToList();
         var warming = _instances.Any(i => i.State == InstanceState.Pending || (i.State == InstanceState.InService && t < i.InServiceAt + _s.InstanceWarmup));
         _desired = _policies.Evaluate(t, available, _desired, inService, warming);
+    }
+
+    /// <summary>
+    /// What the workers publish as gang nodes this minute: the nodes beyond the first of every gang running, and of every
+    /// gang waiting while some worker is up to receive its message (with none up, nobody publishes).
+    /// </summary>
+    private int GangNodes(int t)
+    {
+        if (!_s.CountGangNodes) return 0;
+        var anyWorker = _instances.Any(i => i.State == InstanceState.InService && t >= i.WorkerReadyAt);
+        return _jobs.Where(j => j.Finished is null && j.Arrival.At <= t && (j.StartedAt is not null || anyWorker)).Sum(j => j.Arrival.Nodes - 1);
     }
 
     private void Reconcile(int t)

@@ -1,8 +1,8 @@
 using System.Globalization;
 using TrainingWorkers.FleetSimulator;
 
-// fleet-sim [--out DIR] [--sweeps]: the scenarios with the deploy stack's defaults (pictures into DIR, verdicts as
-// markdown on stdout); --sweeps adds the runs that vary one setting at a time. Exit code 1 when a property fails.
+// fleet-sim [--out DIR] [--sweeps] [--gangs]: the scenarios with the deploy stack's defaults (pictures into DIR, verdicts as
+// markdown on stdout); --sweeps adds the runs that vary one setting at a time, --gangs the multi-node runs. Exit code 1 when a property fails.
 var outDirectory = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault() ?? "fleet-sim";
 var settings = new SimulationSettings();
 Directory.CreateDirectory(outDirectory);
@@ -26,6 +26,12 @@ foreach (var run in Scenarios.All(settings))
         Console.WriteLine($"- {(check.Holds ? "holds" : "FAILS")}: {check.Property}: {check.Detail}");
         if (!check.Holds) failed++;
     }
+}
+
+if (args.Contains("--gangs"))
+{
+    Console.WriteLine();
+    Console.WriteLine(GangRuns.All(settings, outDirectory));
 }
 
 if (args.Contains("--sweeps"))

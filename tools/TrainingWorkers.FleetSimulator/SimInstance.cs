@@ -27,7 +27,7 @@ internal sealed class SimInstance(int id, Market market, int launched)
     /// <summary>New instances are protected until their worker, idle, lifts it; a worker protects it while training.</summary>
     public bool Protected { get; set; } = true;
     public SimJob? Job { get; set; }
-    /// <summary>When the job's attempt started here (checkpoints are counted from it).</summary>
+    /// <summary>When this instance took its job (a gang without reservation gives up after its join timeout).</summary>
     public int JobStarted { get; set; }
     /// <summary>When a hand-off (termination hook or Spot notice) ends and the job is given back.</summary>
     public int? HandOffDone { get; set; }

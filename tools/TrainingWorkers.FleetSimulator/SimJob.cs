@@ -15,4 +15,8 @@ internal sealed class SimJob(int id, JobArrival arrival)
     public int Attempts { get; set; }
     /// <summary>Training seconds done twice because an attempt ended before its work was checkpointed.</summary>
     public int WorkLost { get; set; }
+    /// <summary>The instances holding the job: all of its nodes once it runs, fewer while a gang without reservation waits.</summary>
+    public List<SimInstance> Holders { get; } = [];
+    /// <summary>When its current attempt started (every node held), or null while it waits.</summary>
+    public int? StartedAt { get; set; }
 }

@@ -3,7 +3,7 @@ namespace TrainingWorkers.FleetSimulator;
 /// <summary>What a run did: the minute series, the scaling activities, every job and instance; and the numbers the properties read.</summary>
 internal sealed record SimulationResult(
     SimulationSettings Settings, IReadOnlyList<SimJob> Jobs, IReadOnlyList<Datapoint> Series,
-    IReadOnlyList<(int At, int Desired, string Policy)> Activities, int ScaleInKills, IReadOnlyList<SimInstance> Instances)
+    IReadOnlyList<(int At, int Desired, string Policy)> Activities, int ScaleInKills, IReadOnlyList<SimInstance> Instances, Usage Usage)
 {
     public int Completed => Jobs.Count(j => j.Finished is not null);
 
@@ -11,6 +11,10 @@ internal sealed record SimulationResult(
     public int? FirstStartDelay => Jobs.Count == 0 || Jobs[0].FirstStart is null ? null : Jobs[0].FirstStart - Jobs[0].Arrival.At;
 
     public double MeanWait => Jobs.Where(j => j.FirstStart is not null).Select(j => (double)(j.FirstStart!.Value - j.Arrival.At)).DefaultIfEmpty().Average();
+
+    /// <summary>The wait below which 90 % of the jobs that started began.</summary>
+    public int P90Wait => Jobs.Where(j => j.FirstStart is not null).Select(j => j.FirstStart!.Value - j.Arrival.At).Order().DefaultIfEmpty()
+        .ElementAtOrDefault((int)Math.Ceiling(0.9 * Jobs.Count(j => j.FirstStart is not null)) - 1);
 
     public int MaxWait => Jobs.Where(j => j.FirstStart is not null).Select(j => j.FirstStart!.Value - j.Arrival.At).DefaultIfEmpty().Max();
 

@@ -43,5 +43,11 @@ internal sealed record SimulationSettings
     public int SpotNoticeSeconds { get; init; } = 120;
     /// <summary>A rebalance recommendation comes this long before the interruption (0: none); the group then replaces the instance.</summary>
     public int RebalanceLeadSeconds { get; init; }
+    /// <summary>The scaling metric adds the gang nodes the workers publish (the stack's); false: one message, one instance.</summary>
+    public bool CountGangNodes { get; init; } = true;
+    /// <summary>How long a worker of a gang without reservation waits for the rest (torch elastic's rendezvous join timeout, 600 s).</summary>
+    public int JoinTimeout { get; init; } = 600;
+    /// <summary>Instance usage (<see cref="Usage"/>) is counted up to this second (null: the whole run), e.g. while jobs still arrive.</summary>
+    public int? UsageUntil { get; init; }
     public int Seed { get; init; } = 1;
 }

@@ -25,4 +25,20 @@ internal static class Workloads
 
         return jobs;
     }
+
+    /// <summary>
+    /// Gangs arriving at random (Poisson) every <paramref name="meanGap"/> seconds on average for <paramref name="seconds"/>:
+    /// 2, 4, 8 or 16 nodes (equally likely), 20 to 60 minutes long.
+    /// </summary>
+    public static IReadOnlyList<JobArrival> Gangs(int seconds, int meanGap, int seed)
+    {
+        var random = new Random(seed);
+        var jobs = new List<JobArrival>();
+        for (var t = 60.0; t < seconds; t += -Math.Log(1 - random.NextDouble()) * meanGap)
+        {
+            jobs.Add(new JobArrival((int)t, random.Next(20 * 60, 60 * 60 + 1), 2 << random.Next(4)));
+        }
+
+        return jobs;
+    }
 }
