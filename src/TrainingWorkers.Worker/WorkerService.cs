@@ -43,13 +43,21 @@ internal sealed class WorkerService(
 
     // The start-up check: a missing queue or refused credentials end the process; an unreachable endpoint is
     // waited out (not ready meanwhile), as a worker may start before the network is up.
-    private async Task<bool> CheckQueueAsync(CancellationToken stoppingToken)
+    private Task<bool> CheckQueueAsync(CancellationToken stoppingToken) => StartUpCallAsync(
+        async () => settlement.Policy = await queue.GetPolicyAsync(stoppingToken).ConfigureAwait(false),
+        message => Log.ReceiveFailed(logger, message, ReceiveRetry), stoppingToken);
+
+    // Like the queue's check: a table that is missing or refused ends the process; an endpoint that does not answer is waited out.
+    private Task<bool> RegisterAsync(RegistrationHeartbeat registration, IReadOnlyList<JobSlot> slots, CancellationToken stoppingToken) => StartUpCallAsync(
+        () => registration.StartAsync(slots, stoppingToken), message => Log.RegistrationFailed(logger, message), stoppingToken);
+
+    private async Task<bool> StartUpCallAsync(Func<Task> call, Action<string> retrying, CancellationToken stoppingToken)
     {
         while (true)
         {
             try
             {
-                settlement.Policy = await queue.GetPolicyAsync(stoppingToken).ConfigureAwait(false);
+                await call().ConfigureAwait(false);
                 return true;
             }
             catch (AwsServiceException e) when (e.Category == AwsErrorCategory.Fatal)
@@ -60,7 +68,7 @@ internal sealed class WorkerService(
             catch (AwsServiceException e)
             {
                 state.Beat();
-                Log.ReceiveFailed(logger, e.Message, ReceiveRetry);
+                retrying(e.Message);
                 await Task.Delay(ReceiveRetry, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -158,30 +166,6 @@ internal sealed class WorkerService(
         await Task.WhenAny(Task.WhenAll(running.Keys.Append(givenBack).Concat(reservedNotStarted)), Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false);
         state.SetRunning(running.Keys.Count(t => !t.IsCompleted));
         await instance.SetBusyAsync(false, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    // Like the queue's check: a table that is missing or refused ends the process; an endpoint that does not answer is waited out.
-    private async Task<bool> RegisterAsync(RegistrationHeartbeat registration, IReadOnlyList<JobSlot> slots, CancellationToken stoppingToken)
-    {
-        while (true)
-        {
-            try
-            {
-                await registration.StartAsync(slots, stoppingToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (AwsServiceException e) when (e.Category == AwsErrorCategory.Fatal)
-            {
-                Fatal(e.Message);
-                return false;
-            }
-            catch (AwsServiceException e)
-            {
-                state.Beat();
-                Log.RegistrationFailed(logger, e.Message);
-                await Task.Delay(ReceiveRetry, stoppingToken).ConfigureAwait(false);
-            }
-        }
     }
 
     // What a long poll still under way at the stop brings: released at once for another worker.

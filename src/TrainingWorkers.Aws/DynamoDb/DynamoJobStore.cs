@@ -203,21 +203,10 @@ internal sealed class DynamoJobStore : IJobStore
         return changes;
     }
 
-    private async Task<bool> TryUpdateAsync(string operation, Update update, CancellationToken cancellationToken)
+    private Task<bool> TryUpdateAsync(string operation, Update update, CancellationToken cancellationToken)
     {
-        try
-        {
-            await SdkCall.RunAsync("dynamodb", operation, () => _dynamo.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = _table, Key = update.Key, ConditionExpression = update.ConditionExpression, UpdateExpression = update.UpdateExpression,
-                ExpressionAttributeNames = update.ExpressionAttributeNames, ExpressionAttributeValues = update.ExpressionAttributeValues,
-            }, cancellationToken)).ConfigureAwait(false);
-            return true;
-        }
-        catch (AwsServiceException e) when (e.ErrorCode == "ConditionalCheckFailedException")
-        {
-            return false;
-        }
+        update.TableName ??= _table;
+        return ConditionalWrites.TryUpdateAsync(_dynamo, operation, update, cancellationToken);
     }
 
     private async Task UpdateHeldAsync(JobLease lease, string operation, string set, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
@@ -242,7 +231,7 @@ internal sealed class DynamoJobStore : IJobStore
     }
 
     // Writes the change and its history entry together; false when the change's condition failed.
-    private async Task<bool> TryTransactAsync(string operation, object change, Dictionary<string, AttributeValue> history, CancellationToken cancellationToken)
+    private Task<bool> TryTransactAsync(string operation, object change, Dictionary<string, AttributeValue> history, CancellationToken cancellationToken)
     {
         var first = change switch
         {
@@ -250,16 +239,6 @@ internal sealed class DynamoJobStore : IJobStore
             Update update => new TransactWriteItem { Update = update },
             _ => throw new ArgumentException("a Put or an Update", nameof(change)),
         };
-        var request = new TransactWriteItemsRequest { TransactItems = [first, new TransactWriteItem { Put = new Put { TableName = _table, Item = history } }] };
-        try
-        {
-            await SdkCall.RunAsync("dynamodb", operation, () => _dynamo.TransactWriteItemsAsync(request, cancellationToken)).ConfigureAwait(false);
-            return true;
-        }
-        catch (AwsServiceException e) when (e.InnerException is TransactionCanceledException canceled
-            && canceled.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
-        {
-            return false;
-        }
+        return ConditionalWrites.TryTransactAsync(_dynamo, operation, [first, new TransactWriteItem { Put = new Put { TableName = _table, Item = history } }], cancellationToken);
     }
 }
