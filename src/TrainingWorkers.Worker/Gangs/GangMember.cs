@@ -51,6 +51,11 @@ internal sealed class GangMember(IJobStore store, IGangStore gangs, IWorkerRegis
             var outcome = await TrainAsync(record!, gang, lease, slot, shutdown).ConfigureAwait(false);
             Log.NodeEnded(logger, jobId, lease.Node, outcome);
         }
+        catch (Exception e) when (JobFailure.From(e).Kind == FailureKind.Fatal)
+        {
+            // The table gone or access refused: the worker stops (exit 3); node 0 sees this node's lease run out.
+            if (state.StopFatally(e.Message)) Log.FatalConfiguration(logger, e.Message);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The store unreachable: node 0 sees this node's lease run out and stops the gang.
@@ -83,6 +88,15 @@ internal sealed class GangMember(IJobStore store, IGangStore gangs, IWorkerRegis
         // Only this node's own failure, while the gang still stands, is news to node 0; after a stop (this node's, a cancel,
         // another node's hand-off) it is an echo of that.
         var failure = stop.Cause == StopCause.None && end.Launch is not { Succeeded: true } ? Failure(end) : null;
+        if (failure is { Kind: FailureKind.Fatal })
+        {
+            // This worker's own fault (no tw to start ranks with, its access refused), not the job's: node 0 hands the job
+            // off to a new gang, and this worker stops with exit code 3.
+            await RequestHandOffAsync(record.JobId, lease.Node, lease.FencingToken, $"node {lease.Node} ({identity.WorkerId}) stops: {failure.Message}").ConfigureAwait(false);
+            if (state.StopFatally(failure.Message)) Log.FatalConfiguration(logger, failure.Message);
+            failure = null;
+        }
+
         if (failure is not null && await store.GetAsync(record.JobId, CancellationToken.None).ConfigureAwait(false) is var now
             && !(now is { Status: JobStatus.Running, CancelRequested: false, HandOffRequested: null } && now.FencingToken == gang.FencingToken))
         {

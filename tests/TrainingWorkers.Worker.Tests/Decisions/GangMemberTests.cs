@@ -45,6 +45,20 @@ public sealed class GangMemberTests
     }
 
     [Fact]
+    public async Task NodeWithoutTwToStartRanks_IsTheWorkersFault_AsksForAHandOff_WritesNoFailure_StopsTheWorkerFatally()
+    {
+        var reservation = await FormAsync();
+        _w1.NodeAttempts.Next = _ => new AttemptEnd { Error = new WorkerConfigurationException("Worker:TwExecutable: no tw found") };
+
+        await _w1.Member.RunAsync(reservation, _w1.Slot, CancellationToken.None);
+
+        var record = (await _fleet.Store.GetAsync("j", CancellationToken.None))!;
+        Assert.Equal("node 1 (w1) stops: Worker:TwExecutable: no tw found", record.HandOffRequested);
+        Assert.Null(Assert.Single(await _fleet.Gangs.GetNodesAsync("j", CancellationToken.None)).Error);
+        Assert.Equal(WorkerState.FatalExitCode, _w1.State.ExitCode);
+    }
+
+    [Fact]
     public async Task StaleReservation_TheJobMovedOn_IsReleasedWithoutJoiningOrTraining()
     {
         var reservation = await FormAsync();
