@@ -56,6 +56,19 @@ public sealed class IamContractTests(SynthesizedFleet synth)
     }
 
     [Fact]
+    public void Doctor_EveryCall_IsOneTheWorkersRoleGrants()
+    {
+        // The image's unit runs tw doctor before the worker, under the workers' role: a call it does not grant stops the worker.
+        var worker = IamActions.CalledBy(AwsCaller.Worker).Select(o => (o.Service, o.Operation)).ToHashSet();
+
+        var doctor = CodeCalls.In(Code[2].GetTypes().Where(t => t.Namespace == "TrainingWorkers.Cli.Doctor"));
+
+        Assert.Contains(("dynamodb", "GetItem"), doctor.Keys);
+        var refused = doctor.Where(c => !worker.Contains(c.Key)).Select(c => $"{c.Key.Service}:{c.Key.Operation} (in {c.Value})").ToList();
+        Assert.True(refused.Count == 0, "tw doctor calls what the workers' role does not grant:\n  " + string.Join("\n  ", refused));
+    }
+
+    [Fact]
     public void WorkerRole_EveryStatement_NamesResourcesExceptDescribeAndNamespacedMetrics()
     {
         foreach (var s in Statements(synth.FleetJson, "AWS::IAM::Policy"))
