@@ -84,7 +84,7 @@ internal sealed class JobRunner(
         // One node: this worker's own slot first (a gang may have reserved it since the message came), then the claim.
         if (!await registry.TryTakeSlotAsync(identity.WorkerId, jobId, CancellationToken.None).ConfigureAwait(false))
         {
-            await settlement.GiveBackAsync(holder).ConfigureAwait(false);
+            await settlement.PassOnAsync(holder).ConfigureAwait(false);
             Log.SlotReserved(logger, jobId);
             return "slot_reserved";
         }

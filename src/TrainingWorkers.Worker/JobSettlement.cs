@@ -45,6 +45,17 @@ internal sealed class JobSettlement(IJobQueue queue, IJobStore store, IOptions<W
         holder.Held = false;
     }
 
+    /// <summary>
+    /// Gives the message back at once for another worker (this one's slot went to a gang first). This worker may receive
+    /// it again before its registration shows the slot taken: near the redrive policy's count a fresh copy takes its place.
+    /// </summary>
+    public async Task PassOnAsync(MessageHolder holder)
+    {
+        if (!holder.Held) return;
+        if (!await RenewBeforeRedriveAsync(holder.Message).ConfigureAwait(false)) await queue.ReleaseAsync(holder.Message, CancellationToken.None).ConfigureAwait(false);
+        holder.Held = false;
+    }
+
     /// <summary>A message for a job this worker could not claim: a duplicate of a finished job, or one another worker holds.</summary>
     public async Task<string> LeaveAsync(ReceivedJob message, string jobId)
     {

@@ -83,7 +83,8 @@ internal sealed class WorkerService(
         state.Ready = true;
         var free = new Stack<JobSlot>(slots.AsEnumerable().Reverse());
         var running = new Dictionary<Task, JobSlot>();
-        var nodes = new Dictionary<Task, (string JobId, long Token)>();
+        // The reservations whose node this worker started: the registration read last may still show one that has ended.
+        var started = new HashSet<(string JobId, long Token)>();
         using var handOff = new CancellationTokenSource();
         Task<IReadOnlyList<ReceivedJob>>? pending = null;
         var stopped = Task.Delay(Timeout.Infinite, stoppingToken);
@@ -94,16 +95,18 @@ internal sealed class WorkerService(
             {
                 free.Push(running[done]);
                 running.Remove(done);
-                nodes.Remove(done);
             }
 
             // Gangs that reserved a slot of this worker: their nodes start now, without a message.
-            foreach (var reservation in registration.Reserved().Where(r => !nodes.ContainsValue((r.JobId, r.FencingToken))))
+            var reserved = registration.Reserved();
+            started.IntersectWith(reserved.Select(r => (r.JobId, r.FencingToken)));
+            foreach (var reservation in reserved.Where(r => !started.Contains((r.JobId, r.FencingToken))))
             {
                 if (free.Count == 0) break;
                 var slot = free.Pop();
                 var node = Task.Run(() => members.RunAsync(reservation, slot, handOff.Token), CancellationToken.None);
-                (running[node], nodes[node]) = (slot, (reservation.JobId, reservation.FencingToken));
+                running[node] = slot;
+                started.Add((reservation.JobId, reservation.FencingToken));
             }
 
             state.SetRunning(running.Count);
@@ -160,7 +163,7 @@ internal sealed class WorkerService(
         // Each job checkpoints, uploads and gives itself back within the budget; the host's own limit is a little longer.
         state.BeginShutdown(_options.ShutdownTimeout, Reserve(_options.ShutdownTimeout));
         await handOff.CancelAsync().ConfigureAwait(false);
-        var reservedNotStarted = registration.Reserved().Where(r => !nodes.ContainsValue((r.JobId, r.FencingToken)))
+        var reservedNotStarted = registration.Reserved().Where(r => !started.Contains((r.JobId, r.FencingToken)))
             .Select(r => members.RunAsync(r, slots[0], handOff.Token)).ToList();
         var givenBack = GiveBackAsync(pending);
         await Task.WhenAny(Task.WhenAll(running.Keys.Append(givenBack).Concat(reservedNotStarted)), Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false);

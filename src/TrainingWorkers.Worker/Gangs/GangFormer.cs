@@ -74,7 +74,7 @@ internal sealed class GangFormer(IJobStore store, IWorkerRegistry registry, IGan
     // Another gang reserved this worker's slot first: the message goes back at once for another worker, and this one serves that gang.
     private async Task<GangClaim> GiveBackAsync(MessageHolder holder, string jobId)
     {
-        await settlement.GiveBackAsync(holder).ConfigureAwait(false);
+        await settlement.PassOnAsync(holder).ConfigureAwait(false);
         Log.SlotReserved(logger, jobId);
         return new GangClaim(null, null, "slot_reserved");
     }

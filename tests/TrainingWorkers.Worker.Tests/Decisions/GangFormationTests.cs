@@ -96,6 +96,25 @@ public sealed class GangFormationTests
     }
 
     [Fact]
+    public async Task SlotReservedButNotYetSeen_TheSameWorkerReceivesTheMessageAgainAndAgain_ItIsRenewedNotDeadLettered()
+    {
+        // A gang reserved w0's slot; until w0's registration shows it, w0's free slot keeps receiving the job's message.
+        var w0 = _fleet.Worker("w0");
+        _fleet.Worker("w1");
+        await _fleet.Registry.TryTakeSlotAsync("w0", "other", CancellationToken.None);
+        await _fleet.SubmitAsync("j", InMemoryFleet.Spec(2));
+
+        var outcomes = new List<string?>();
+        for (var i = 0; i < 6; i++) outcomes.Add((await ClaimAsync(w0, "j")).Outcome);
+
+        Assert.All(outcomes, o => Assert.Equal("slot_reserved", o));
+        Assert.Empty(_fleet.Queue.DeadLetters);
+        Assert.Contains("Complete j", _fleet.Queue.Calls);
+        var message = Assert.Single(_fleet.Queue.Messages);
+        Assert.True(message.ReceiveCount < 5, $"receive count {message.ReceiveCount}");
+    }
+
+    [Fact]
     public async Task GangWaitingLong_ItsMessageIsRenewedBeforeTheRedrivePolicyCouldDeadLetterIt()
     {
         var w0 = _fleet.Worker("w0");
