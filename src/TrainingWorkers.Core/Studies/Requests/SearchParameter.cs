@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+
+namespace TrainingWorkers.Core.Studies.Requests;
+
+/// <summary>How a parameter's values are drawn.</summary>
+public enum Distribution
+{
+    /// <summary>One of a list of values (any JSON: numbers, strings, arrays).</summary>
+    Choice,
+    /// <summary>A real number, uniform between the bounds.</summary>
+    Uniform,
+    /// <summary>A real number whose logarithm is uniform between the bounds' (learning rates, weight decay).</summary>
+    LogUniform,
+    /// <summary>An integer between the bounds (both included) on a step, uniform or log-uniform.</summary>
+    Int,
+}
+
+/// <summary>One dimension of a search space: the spec field it sets and the values it takes.</summary>
+public sealed record SearchParameter
+{
+    /// <summary>The spec field, e.g. <c>training.learning_rate</c> or <c>model.hidden[0]</c>; also the parameter's name.</summary>
+    public required SpecPath Path { get; init; }
+    public required Distribution Distribution { get; init; }
+    public double Low { get; init; }
+    public double High { get; init; }
+    /// <summary>Integers: the step between values (low, low + step, ..., high).</summary>
+    public int Step { get; init; } = 1;
+    /// <summary>Integers: drawn log-uniformly.</summary>
+    public bool Log { get; init; }
+    public IReadOnlyList<JsonNode> Choices { get; init; } = [];
+
+    public string Name => Path.Text;
+
+    /// <summary>Choice, and integers on their steps: the values a grid walks.</summary>
+    public IReadOnlyList<JsonNode> GridValues() => Distribution switch
+    {
+        Distribution.Choice => Choices,
+        Distribution.Int => Enumerable.Range(0, (int)((High - Low) / Step) + 1).Select(i => (JsonNode)JsonValue.Create((long)Low + ((long)i * Step))).ToList(),
+        _ => throw new InvalidOperationException($"{Name}: a {Distribution} parameter has no grid"),
+    };
+
+    /// <summary>The extreme values a request is validated with: every choice, or both bounds.</summary>
+    public IReadOnlyList<JsonNode> Corners() => Distribution switch
+    {
+        Distribution.Choice => Choices,
+        Distribution.Int => [JsonValue.Create((long)Low), JsonValue.Create((long)High)],
+        _ => [JsonValue.Create(Low), JsonValue.Create(High)],
+    };
+}
