@@ -14,6 +14,7 @@ using TrainingWorkers.Aws.Provisioning;
 using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Aws.Sqs;
 using TrainingWorkers.Core.Jobs;
+using TrainingWorkers.Core.Studies;
 
 namespace TrainingWorkers.Aws;
 
@@ -21,7 +22,8 @@ namespace TrainingWorkers.Aws;
 public static class AwsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/> (DynamoDB), <see cref="S3JobStorage"/>,
+    /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/> and <see cref="IStudyStore"/> (DynamoDB, one table), <see cref="S3JobStorage"/>,
+    /// <see cref="S3StudyArtifacts"/>,
     /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="ImdsClient"/>, <see cref="AutoScalingClient"/>
     /// and <see cref="FleetProvisioner"/>, and the SDK clients they use (<see cref="IAmazonSQS"/>, <see cref="IAmazonS3"/>,
     /// <see cref="IAmazonDynamoDB"/>, through <c>AddDefaultAWSOptions</c> and <c>AddAWSService</c>). Options are validated at
@@ -58,12 +60,15 @@ public static class AwsServiceCollectionExtensions
 
         services.TryAddSingleton<IJobStore>(sp => new DynamoJobStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IStudyStore>(sp => new DynamoStudyStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new FleetProvisioner(sp.GetRequiredService<IAmazonSQS>(), sp.GetRequiredService<IAmazonS3>(),
             sp.GetRequiredService<IAmazonDynamoDB>()));
 
         services.TryAddSingleton(sp => new S3Transfer(sp.GetRequiredService<IAmazonS3>(), Options(sp).S3));
         services.TryAddSingleton(sp => S3AccessPolicy.FromOptions(Options(sp).S3));
         services.TryAddSingleton(sp => new S3JobStorage(sp.GetRequiredService<S3Transfer>(), Options(sp).S3));
+        services.TryAddSingleton(sp => new S3StudyArtifacts(sp.GetRequiredService<S3Transfer>(), Options(sp).S3));
         services.TryAddSingleton(sp => new S3DatasetCache(sp.GetRequiredService<S3Transfer>(), sp.GetRequiredService<S3AccessPolicy>(),
             Options(sp).S3.CacheDirectory, Options(sp).S3.CacheMaxBytes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<S3DatasetCache>>()));
 

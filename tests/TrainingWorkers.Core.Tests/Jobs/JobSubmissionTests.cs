@@ -206,5 +206,7 @@ public sealed class JobSubmissionTests
         public Task RecordProgressAsync(JobLease lease, JobProgress progress, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<JobRecord>> ListAsync(int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<JobStatusChange>> GetHistoryAsync(string jobId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task RecordEpochAsync(JobLease lease, int epoch, IReadOnlyDictionary<string, double> metrics, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<EpochMetrics>> GetEpochsAsync(string jobId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
