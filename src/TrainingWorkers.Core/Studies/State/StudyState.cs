@@ -19,6 +19,9 @@ public sealed class StudyState
     /// <summary>Warm start: the finished trials of an earlier sweep, which the model-based search learns from.</summary>
     [JsonPropertyName("prior_trials")] public List<TrialState> PriorTrials { get; set; } = [];
 
+    /// <summary>Warm start: the earlier sweep's trials were read (once, at the first step).</summary>
+    [JsonPropertyName("warm_start_loaded")] public bool WarmStartLoaded { get; set; }
+
     /// <summary>How many steps the coordinators have taken.</summary>
     [JsonPropertyName("steps")] public long Steps { get; set; }
 }
