@@ -26,7 +26,7 @@ internal static class SweepCharts
         }
 
         return SvgCharts.LineChart($"{request.Name}: {request.Objective.Metric} per trial", "trial", request.Objective.Metric,
-            [new ChartSeries("completed", completed), new ChartSeries("stopped early (best so far)", stopped), new ChartSeries("best so far", bestSoFar)]);
+            [new ChartSeries("completed", completed), new ChartSeries("stopped early", stopped), new ChartSeries("best so far", bestSoFar)]);
     }
 
     /// <summary>One scatter per parameter: its value against the objective, completed and stopped trials apart.</summary>

@@ -39,11 +39,15 @@ public sealed record SearchParameter
         _ => throw new InvalidOperationException($"{Name}: a {Distribution} parameter has no grid"),
     };
 
-    /// <summary>The extreme values a request is validated with: every choice, or both bounds.</summary>
+    /// <summary>
+    /// The values a request is validated with: every choice, or both bounds; for a real parameter also a fractional value
+    /// between them (a field that takes integers must be an int parameter).
+    /// </summary>
     public IReadOnlyList<JsonNode> Corners() => Distribution switch
     {
         Distribution.Choice => Choices,
         Distribution.Int => [JsonValue.Create((long)Low), JsonValue.Create((long)High)],
-        _ => [JsonValue.Create(Low), JsonValue.Create(High)],
+        Distribution.LogUniform => [JsonValue.Create(Low), JsonValue.Create(High), JsonValue.Create(Math.Exp(Math.Log(Low) + ((Math.Log(High) - Math.Log(Low)) / Math.PI)))],
+        _ => [JsonValue.Create(Low), JsonValue.Create(High), JsonValue.Create(Low + ((High - Low) / Math.PI))],
     };
 }

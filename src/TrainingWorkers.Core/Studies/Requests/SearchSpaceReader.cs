@@ -46,11 +46,13 @@ internal static class SearchSpaceReader
                 continue;
             }
 
-            if (ReadParameter(new SpecReader(property.Value, at, errors), path!) is { } parameter) parameters.Add(parameter);
+            // Only a parameter without errors of its own is tried against the spec (its bounds may not even be numbers).
+            var mark = errors.Count;
+            if (ReadParameter(new SpecReader(property.Value, at, errors), path!) is { } parameter && errors.Count == mark) parameters.Add(parameter);
         }
 
         if (parameters.Count > MaxParameters) root.Error("search_space", $"must have at most {MaxParameters} parameters, got {parameters.Count}");
-        if (baseSpec is not null && errors.Count == before)
+        if (baseSpec is not null)
         {
             foreach (var parameter in parameters) CheckCorners(parameter, baseSpec, errors);
         }
