@@ -14,7 +14,7 @@ namespace TrainingWorkers.Coordinator;
 /// step fails is tried again at the next turn; an AWS error no retry fixes stops the coordinator with exit code 3. On stop
 /// the leases are released, so another coordinator takes the studies over at once.
 /// </summary>
-internal sealed class CoordinatorService(IStudyStore store, StudyRunner runner, CoordinatorState state, CoordinatorIdentity identity,
+internal sealed class CoordinatorService(IStudyStore store, StudyTurns turns, CoordinatorState state, CoordinatorIdentity identity,
     IOptions<CoordinatorOptions> options, IOptions<AwsOptions> aws, ILogger<CoordinatorService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -28,7 +28,7 @@ internal sealed class CoordinatorService(IStudyStore store, StudyRunner runner, 
             while (!stoppingToken.IsCancellationRequested)
             {
                 state.Beat();
-                await TurnAsync(leases, stoppingToken).ConfigureAwait(false);
+                await turns.RunAsync(leases, stoppingToken).ConfigureAwait(false);
                 state.SetHeld(leases.Held.Count);
                 await Task.Delay(o.PollInterval, stoppingToken).ConfigureAwait(false);
             }
@@ -52,36 +52,6 @@ internal sealed class CoordinatorService(IStudyStore store, StudyRunner runner, 
             Log.Stopping(logger, leases.Held.Count);
             using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await leases.ReleaseAllAsync(budget.Token).ConfigureAwait(false);
-        }
-    }
-
-    private async Task TurnAsync(StudyLeases leases, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await leases.ClaimAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException e) when (e.Category != AwsErrorCategory.Fatal)
-        {
-            Log.StoreUnreachable(logger, e.Message);
-        }
-
-        foreach (var held in leases.Held.ToList())
-        {
-            try
-            {
-                if (await leases.RenewAsync(held, stoppingToken).ConfigureAwait(false) is not { } lease) continue;
-                if (await runner.StepAsync(lease, stoppingToken).ConfigureAwait(false)) leases.Drop(lease.StudyId);
-            }
-            catch (StudyLeaseLostException)
-            {
-                leases.Lost(held.StudyId);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && JobFailure.From(e).Kind != FailureKind.Fatal)
-            {
-                // The state on record is the last saved one: the next turn repeats the step from there.
-                Log.StepFailed(logger, held.StudyId, e.Message);
-            }
         }
     }
 }

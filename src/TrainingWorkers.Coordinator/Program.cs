@@ -11,9 +11,10 @@ using TrainingWorkers.Coordinator.Jobs;
 using TrainingWorkers.Coordinator.Pipelines;
 using TrainingWorkers.Coordinator.Tuning;
 
-// tw-coordinator: configuration from appsettings.json, then TW_-prefixed environment variables
+// tw-coordinator: configuration from tw-coordinator.json beside the program, then TW_-prefixed environment variables
 // (TW_Coordinator__LeaseDuration=00:00:10, TW_Aws__Queue__QueueUrl=...), then the command line.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "tw-coordinator.json"), optional: true);
 builder.Configuration.AddEnvironmentVariables("TW_");
 builder.Configuration.AddCommandLine(args);
 var section = builder.Configuration.GetSection(CoordinatorOptions.SectionName);
@@ -28,6 +29,7 @@ builder.Services.AddSingleton<IStudyFiles, S3StudyFiles>();
 builder.Services.AddSingleton<IStudyDriver, PipelineDriver>();
 builder.Services.AddSingleton<IStudyDriver, SweepDriver>();
 builder.Services.AddSingleton<StudyRunner>();
+builder.Services.AddSingleton<StudyTurns>();
 builder.Services.AddHostedService<HealthServer>();
 builder.Services.AddHostedService<CoordinatorService>();
 // Traces and metrics through the host, as the worker's: exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.

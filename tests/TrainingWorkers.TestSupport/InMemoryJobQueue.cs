@@ -11,6 +11,7 @@ public sealed class InMemoryJobQueue(TimeProvider time, QueuePolicy? policy = nu
     private readonly Lock _gate = new();
     private readonly List<Message> _messages = [];
     private int _next;
+    private Func<string, Exception?>? _fault;
 
     /// <summary>A message on the queue: its id, body, how often it was received, and when it becomes visible.</summary>
     public sealed class Message(string id, JobMessage job)
@@ -37,10 +38,14 @@ public sealed class InMemoryJobQueue(TimeProvider time, QueuePolicy? policy = nu
         }
     }
 
+    /// <summary>Every submit from now on asks <paramref name="fault"/> (given the job id) whether to throw instead (a queue gone, a process killed mid-call).</summary>
+    public void FailNext(Func<string, Exception?>? fault) => _fault = fault;
+
     public Task<string> SubmitAsync(JobMessage job, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            if (_fault?.Invoke(job.JobId) is { } fault) return Task.FromException<string>(fault);
             var id = $"m{++_next}";
             _messages.Add(new Message(id, job) { VisibleAt = time.GetUtcNow() });
             Calls.Add($"Submit {job.JobId}");

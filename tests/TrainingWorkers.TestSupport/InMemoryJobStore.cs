@@ -16,7 +16,7 @@ public sealed class InMemoryJobStore(TimeProvider time) : IJobStore
     private Func<string, Exception?>? _fault;
 
     /// <summary>Every call from now on asks <paramref name="fault"/> (given the operation's name) whether to throw instead.</summary>
-    public void FailNext(Func<string, Exception?> fault) => _fault = fault;
+    public void FailNext(Func<string, Exception?>? fault) => _fault = fault;
 
     public Task<bool> CreateAsync(string jobId, string specJson, CancellationToken cancellationToken) => Run(nameof(CreateAsync), () =>
     {

@@ -35,11 +35,18 @@ internal sealed class StudyJobs(IJobStore store, IJobQueue queue, ILogger<StudyJ
                 // Another coordinator (one that lost its lease without knowing) created it a moment ago.
                 record = await store.GetAsync(job.JobId, cancellationToken).ConfigureAwait(false);
             }
-            catch (JobNotQueuedException e)
+            catch (JobNotQueuedException e) when (e.CancelFailure is null)
             {
+                // Its record was cancelled: the id is spent, the next step submits under a new one.
                 Log.NotQueued(logger, studyId, job.JobId, e.Message);
                 job.Resubmissions++;
                 job.JobId = Resubmitted(job.JobId, job.Resubmissions);
+                return;
+            }
+            catch (JobNotQueuedException e)
+            {
+                // Recorded and still Queued without a message: the next step queues it again (below).
+                Log.NotQueued(logger, studyId, job.JobId, e.Message);
                 return;
             }
         }

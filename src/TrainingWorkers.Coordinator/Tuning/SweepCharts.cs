@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TrainingWorkers.Core.Metrics;
 using TrainingWorkers.Core.Reports;
 using TrainingWorkers.Core.Studies.Requests;
@@ -53,8 +52,7 @@ internal static class SweepCharts
         }
 
         var log = p.Distribution == Distribution.LogUniform || p.Log;
-        return (log ? $"log10({p.Name})" : p.Name, v => v is System.Text.Json.Nodes.JsonValue n && n.GetValueKind() == JsonValueKind.Number
-            ? (log ? Math.Log10(n.GetValue<double>()) : n.GetValue<double>()) : null);
+        return (log ? $"log10({p.Name})" : p.Name, v => Samplers.ParameterScale.Number(v) is { } x ? (log ? Math.Log10(x) : x) : null);
     }
 
     // Separate points: a NaN after each breaks the line, so only the markers are drawn.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TrainingWorkers.Core.Studies.Requests;
@@ -22,10 +23,14 @@ internal static class ParameterScale
     /// <summary>The value in the search's space, or null when <paramref name="value"/> is not a number within the parameter's bounds.</summary>
     public static double? Encode(SearchParameter p, JsonNode? value)
     {
-        if (value is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !v.TryGetValue<double>(out var number)) return null;
-        if (number < p.Low || number > p.High) return null;
+        if (Number(value) is not { } number || number < p.Low || number > p.High) return null;
         return p.Distribution == Distribution.LogUniform || (p.Distribution == Distribution.Int && p.Log) ? Math.Log(number) : number;
     }
+
+    /// <summary>A JSON number as a double, whatever holds it (a parsed element, or a long or double a sampler made); null otherwise.</summary>
+    public static double? Number(JsonNode? value) =>
+        value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            ? number : null;
 
     public static JsonNode Decode(SearchParameter p, double x)
     {
