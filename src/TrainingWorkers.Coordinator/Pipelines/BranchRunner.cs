@@ -39,7 +39,7 @@ internal static class BranchRunner
         {
             case JobStatus.Failed when FailureKinds.Parse(current.Error?.Split(':', 2)[0]) == FailureKind.InvalidInput:
                 throw new StudyFailure(FailureKind.InvalidInput,
-                    $"the {branch.Approach} approach's {current.Name} stage (job {current.JobId}) failed for bad input: {current.Error}");
+                    $"the {branch.Approach} approach's {current.Name} stage (job {current.JobId}) failed for bad input: {current.Error!.Split(':', 2)[^1].Trim()}");
             case JobStatus.Failed:
                 (branch.Status, branch.Error) = (BranchStatus.Failed, $"{current.Name} stage (job {current.JobId}): {current.Error}");
                 return;
