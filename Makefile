@@ -8,13 +8,14 @@ BUILD := build
 NATIVE_LIB := $(BUILD)/native/libtw_native.so
 NATIVE_SRC := $(wildcard src/native/*.cpp src/native/*.h) src/native/CMakeLists.txt
 # libtorch (CPU) with Gloo, OpenMP OpenBLAS (libtorch falls back to a 13x slower BLAS without it),
-# Fashion-MNIST, and Debian's python3-torch: the same libtorch, the peer for benchmarks and fixtures.
-APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-openmp dataset-fashion-mnist python3-torch cmake g++ make
+# Fashion-MNIST, and Debian's python3-torch: the same libtorch, the peer for benchmarks and fixtures
+# (python3-torchvision: the input-pipeline peer, DataLoader).
+APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-openmp dataset-fashion-mnist python3-torch python3-torchvision cmake g++ make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup check-moto native build test demo train bench accuracy transfer gpu-bundle clean
+.PHONY: setup check-moto native build test demo train bench bench-input accuracy transfer gpu-bundle synth fleet-sim clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -27,6 +28,9 @@ setup:
 	@python3 -c 'import moto' 2>/dev/null || echo 'setup: moto (the AWS emulator the tests use) is missing for python3: pip install "moto[server]"'
 	@# The demo puts its data in the emulator's bucket with the AWS CLI, as a user would.
 	@command -v aws >/dev/null || { echo "setup: installing awscli"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq awscli >/dev/null; }
+	@# The CDK CLI for `make synth` and `cdk deploy` (deploy/package.json pins it), local to deploy/.
+	@command -v npm >/dev/null || { echo "setup: installing npm"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm >/dev/null; }
+	@[ -x deploy/node_modules/.bin/cdk ] || npm install --prefix deploy --no-audit --no-fund --silent
 
 # The AWS adapter tests run against moto's server on 127.0.0.1 (never skipped).
 check-moto:
@@ -67,10 +71,28 @@ bench: build check-moto
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- throughput
 	$(DOTNET) run --project tests/TrainingWorkers.Worker.Benchmarks -c $(CONFIG) --no-build
 
+# The input pipeline (docs/measurements/input-pipeline.md): decoders, ours against torchvision's DataLoader, the epoch loop's overhead.
+bench-input: build
+	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- decoders
+	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- input --runs 3 --epochs 1
+	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- epoch-overhead --runs 3 --epochs 2
+
 # What scripts/gpu-check.sh needs on a GPU machine without .NET: build/gpu/tw-gpu.tgz (see the README).
 gpu-bundle: setup
 	scripts/gpu-bundle.sh
 
+# The fleet's CloudFormation templates, offline and without an AWS account: deploy/cdk.out/{fleet}-data.template.json
+# and {fleet}-fleet.template.json. Deploying them: docs/fleet.md.
+synth: setup
+	cd deploy && JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 node_modules/.bin/cdk synth --quiet
+	@echo "templates: $$(ls deploy/cdk.out/*.template.json | tr '\n' ' ')"
+
+# The fleet simulator with the stack's defaults: the pictures into docs/measurements/fleet-simulator/, the verdicts
+# and the sweeps that chose the defaults as markdown (docs/measurements/fleet-simulator.md records a run).
+fleet-sim:
+	$(DOTNET) build tools/TrainingWorkers.FleetSimulator -c $(CONFIG) --nologo -clp:ErrorsOnly
+	$(DOTNET) tools/TrainingWorkers.FleetSimulator/bin/$(CONFIG)/net10.0/fleet-sim.dll --out docs/measurements/fleet-simulator --sweeps
+
 clean:
-	rm -rf $(BUILD) runs
+	rm -rf $(BUILD) runs deploy/cdk.out
 	$(DOTNET) clean TrainingWorkers.sln --nologo -v quiet

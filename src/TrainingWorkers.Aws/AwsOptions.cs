@@ -39,4 +39,5 @@ public sealed class AwsOptions
     public QueueOptions Queue { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
     public JobTableOptions JobTable { get; set; } = new();
+    public LogsOptions Logs { get; set; } = new();
 }

@@ -52,6 +52,12 @@ internal sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
         Require(m.BufferCapacity is >= 1000 and <= 10_000_000, $"Aws:Metrics:BufferCapacity must be between 1000 and 10000000 (was {m.BufferCapacity})");
         Require(m.FlushInterval >= TimeSpan.FromMilliseconds(100), $"Aws:Metrics:FlushInterval must be at least 100 ms (was {m.FlushInterval})");
 
+        var l = o.Logs;
+        Require(l.GroupName is null || (l.GroupName.Length is >= 1 and <= 512 && l.GroupName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '/' or '.' or '#')),
+            $"Aws:Logs:GroupName must be 1..512 of [A-Za-z0-9_-/.#] (was '{l.GroupName}')");
+        Require(l.FlushInterval >= TimeSpan.FromMilliseconds(100), $"Aws:Logs:FlushInterval must be at least 100 ms (was {l.FlushInterval})");
+        Require(l.BufferCapacity is >= 100 and <= 1_000_000, $"Aws:Logs:BufferCapacity must be between 100 and 1000000 (was {l.BufferCapacity})");
+
         var t = o.JobTable.TableName;
         Require(t.Length is >= 3 and <= 255 && t.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'),
             $"Aws:JobTable:TableName must be 3..255 of [A-Za-z0-9_.-] (was '{t}')");

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws.CloudWatch;
 using TrainingWorkers.Aws.DynamoDb;
 using TrainingWorkers.Aws.Instance;
+using TrainingWorkers.Aws.Logs;
 using TrainingWorkers.Aws.Provisioning;
 using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Aws.Sqs;
@@ -23,11 +24,10 @@ public static class AwsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/> and <see cref="IStudyStore"/> (DynamoDB, one table), <see cref="S3JobStorage"/>,
-    /// <see cref="S3StudyArtifacts"/>,
-    /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="ImdsClient"/>, <see cref="AutoScalingClient"/>
-    /// and <see cref="FleetProvisioner"/>, and the SDK clients they use (<see cref="IAmazonSQS"/>, <see cref="IAmazonS3"/>,
-    /// <see cref="IAmazonDynamoDB"/>, through <c>AddDefaultAWSOptions</c> and <c>AddAWSService</c>). Options are validated at
-    /// start-up (<c>ValidateOnStart</c>) with every error listed. Registrations already present are kept (<c>TryAdd</c>).
+    /// <see cref="S3StudyArtifacts"/>, <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="JobLogs"/>, <see cref="ImdsClient"/>,
+    /// <see cref="AutoScalingClient"/> and <see cref="FleetProvisioner"/>, and the SDK clients they use (<see cref="IAmazonSQS"/>,
+    /// <see cref="IAmazonS3"/>, <see cref="IAmazonDynamoDB"/>, through <c>AddDefaultAWSOptions</c> and <c>AddAWSService</c>). Options
+    /// are validated at start-up (<c>ValidateOnStart</c>) with every error listed. Registrations already present are kept (<c>TryAdd</c>).
     /// </summary>
     public static IServiceCollection AddTrainingWorkersAws(this IServiceCollection services, Action<AwsOptions> configure)
     {
@@ -42,8 +42,8 @@ public static class AwsServiceCollectionExtensions
         services.TryAddAWSService<IAmazonS3>(ConfigureService);
         services.TryAddAWSService<IAmazonDynamoDB>(ConfigureService);
 
-        // CloudWatch and Auto Scaling have no SDK package here: thin clients over AWSSDK.Core's signer.
-        foreach (var service in new[] { "monitoring", "autoscaling" })
+        // CloudWatch, CloudWatch Logs and Auto Scaling have no SDK package here: thin clients over AWSSDK.Core's signer.
+        foreach (var service in new[] { "monitoring", "autoscaling", "logs" })
         {
             // The signer is the primary handler (it owns its transport); retries run above it in our clients, so each attempt is re-signed.
             services.AddHttpClient("tw-aws-" + service, c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -63,7 +63,7 @@ public static class AwsServiceCollectionExtensions
         services.TryAddSingleton<IStudyStore>(sp => new DynamoStudyStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new FleetProvisioner(sp.GetRequiredService<IAmazonSQS>(), sp.GetRequiredService<IAmazonS3>(),
-            sp.GetRequiredService<IAmazonDynamoDB>()));
+            sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<JobLogs>()));
 
         services.TryAddSingleton(sp => new S3Transfer(sp.GetRequiredService<IAmazonS3>(), Options(sp).S3));
         services.TryAddSingleton(sp => S3AccessPolicy.FromOptions(Options(sp).S3));
@@ -74,6 +74,10 @@ public static class AwsServiceCollectionExtensions
 
         services.TryAddSingleton(sp => new CloudWatchMetrics(new CloudWatchClient(Http(sp, "monitoring"), sp.GetRequiredService<AwsConnection>()),
             Options(sp).Metrics, sp.GetRequiredService<ILoggerFactory>()));
+        // Logs speaks AWS JSON 1.1: its header is set above the signer, before the request is signed.
+        services.AddHttpClient("tw-aws-logs").AddHttpMessageHandler(() => new JsonProtocolVersionHandler());
+        services.TryAddSingleton(sp => new JobLogs(new CloudWatchLogsClient(Http(sp, "logs"), sp.GetRequiredService<AwsConnection>()),
+            Options(sp).Logs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new AutoScalingClient(Http(sp, "autoscaling"), sp.GetRequiredService<AwsConnection>()));
         services.AddHttpClient("tw-imds");
         services.TryAddSingleton(sp => new ImdsClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient("tw-imds"),

@@ -25,4 +25,13 @@ internal static partial class Log
 
     [LoggerMessage(5301, LogLevel.Information, "Evicted cache entry {Key} ({Bytes} bytes), least recently used")]
     public static partial void DatasetEvicted(ILogger logger, string key, long bytes);
+
+    [LoggerMessage(5400, LogLevel.Warning, "Job logs are not shipped: log group {Group} does not exist ({Message})")]
+    public static partial void JobLogGroupMissing(ILogger logger, string group, string message);
+
+    [LoggerMessage(5401, LogLevel.Warning, "Sending job log {Stream} failed with {ErrorCode}; the lines stay buffered")]
+    public static partial void JobLogSendFailed(ILogger logger, string stream, string errorCode);
+
+    [LoggerMessage(5402, LogLevel.Error, "The rest of job log {Stream} could not be sent at the end: {Reason}")]
+    public static partial void JobLogLost(ILogger logger, string stream, string reason);
 }

@@ -45,7 +45,7 @@ internal static class RankCommand
         }
 
         var run = runDir is null ? RunDirectory.CreateUnder("runs", spec.Name) : new RunDirectory(runDir.FullName);
-        return await RankRun.RunAsync(env, spec, () => DatasetLoader.Load(spec.Data, spec.Training.Seed), run, resume, channel, SpecFile.ModelLocations(specFile), cancellationToken).ConfigureAwait(false);
+        return await RankRun.RunAsync(env, spec, () => DatasetLoader.Load(spec.Data, spec.Training.Seed, remote: RemoteData.For(spec.Data)), run, resume, channel, SpecFile.ModelLocations(specFile), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The launcher holds our stdin open; end of input means it is gone, and a rank never outlives it.</summary>

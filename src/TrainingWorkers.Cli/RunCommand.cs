@@ -51,7 +51,7 @@ internal static class RunCommand
     private static async Task<int> TrainAsync(JobSpec spec, FileInfo specFile, bool json, DirectoryInfo runsRoot, DirectoryInfo? runDir, bool resume, CancellationToken cancellationToken)
     {
         var console = json ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
-        var data = DatasetLoader.Load(spec.Data, spec.Training.Seed);
+        var data = DatasetLoader.Load(spec.Data, spec.Training.Seed, remote: RemoteData.For(spec.Data));
         var existing = runDir ?? (resume ? NewestRun(runsRoot, spec.Name) : null);
         if (resume && existing is null) throw new JobInputException("--resume", $"no run of '{spec.Name}' under {runsRoot.FullName}");
         var run = existing is null ? RunDirectory.CreateUnder(runsRoot.FullName, spec.Name) : new RunDirectory(existing.FullName);

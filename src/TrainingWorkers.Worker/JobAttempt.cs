@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws.CloudWatch;
+using TrainingWorkers.Aws.Logs;
 using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Core.Checkpoints;
 using TrainingWorkers.Core.Jobs;
@@ -12,10 +13,11 @@ namespace TrainingWorkers.Worker;
 /// <summary>
 /// One claimed attempt of a job on this worker: a fresh workspace, the spec's S3 inputs fetched through the dataset
 /// cache, the newest durable checkpoint to resume from, the ranks trained by the launcher (events to the store and
-/// CloudWatch, checkpoints mirrored to S3), and after a success the run's results uploaded.
+/// CloudWatch, the ranks' output to the attempt's CloudWatch Logs stream, checkpoints mirrored to S3), and after a
+/// success the run's results uploaded.
 /// </summary>
 internal sealed class JobAttempt(
-    IJobStore store, S3JobStorage storage, S3DatasetCache cache, CloudWatchMetrics metrics, RankLaunch launch,
+    IJobStore store, S3JobStorage storage, S3DatasetCache cache, CloudWatchMetrics metrics, JobLogs logs, RankLaunch launch,
     WorkerIdentity identity, WorkerState state, IOptions<WorkerOptions> options, TimeProvider time, ILogger<JobAttempt> logger) : IAttemptRunner
 {
     public async Task<AttemptEnd> RunAsync(AttemptContext job)
@@ -69,9 +71,11 @@ internal sealed class JobAttempt(
         };
         await using var events = new JobEvents(job.JobId, job.SentAt, job.Slot.Gpus, store, job.Lease, metrics.CreateSink(dimensions), mirror, time, logger);
         LaunchResult result;
+        // The attempt's log is named after the claim's fencing token, and complete before the outcome is written.
+        await using (var log = JobLogShipper.Start(logs, job.JobId, job.Lease().FencingToken, identity, events))
         using (Telemetry.Source.StartActivity("train"))
         {
-            result = await new Launcher(launch.OptionsFor(job.Slot, specFile, run.Path, resume), events).RunAsync(job.Stop.Token).ConfigureAwait(false);
+            result = await new Launcher(launch.OptionsFor(job.Slot, specFile, run.Path, resume), log).RunAsync(job.Stop.Token).ConfigureAwait(false);
         }
 
         // The last progress, the metrics flushed, and every checkpoint the ranks reported handed to the mirror.

@@ -14,7 +14,7 @@ namespace TrainingWorkers.Worker;
 /// the table gone) gives the message back and stops the worker with exit code 3.
 /// </summary>
 internal sealed class JobRunner(
-    IJobQueue queue, IJobStore store, IAttemptRunner attempts, JobSettlement settlement, IOptions<WorkerOptions> options,
+    IJobQueue queue, IJobStore store, IAttemptRunner attempts, JobSettlement settlement, IFleetOutcomes fleet, IOptions<WorkerOptions> options,
     WorkerIdentity identity, WorkerState state, TimeProvider time, ILogger<JobRunner> logger)
 {
     /// <param name="shutdown">Fires when the worker stops: the job is checkpointed and handed off.</param>
@@ -31,6 +31,7 @@ internal sealed class JobRunner(
                 Log.UnreadableMessage(logger, message.MessageId, message.Problem ?? "unknown");
                 await queue.DeadLetterAsync(message, "not a job: " + message.Problem, CancellationToken.None).ConfigureAwait(false);
                 Telemetry.Outcome("unreadable", TimeSpan.Zero);
+                fleet.JobEnded("unreadable");
                 return;
             }
 
@@ -46,6 +47,7 @@ internal sealed class JobRunner(
             var clock = Stopwatch.StartNew();
             var outcome = await RunJobAsync(holder, job, slot, shutdown).ConfigureAwait(false);
             Telemetry.Outcome(outcome, clock.Elapsed);
+            fleet.JobEnded(outcome);
             Log.JobEnded(logger, job.JobId, outcome, clock.Elapsed.TotalSeconds);
         }
         catch (Exception e) when (JobFailure.From(e).Kind == FailureKind.Fatal)

@@ -24,6 +24,8 @@ builder.Services.AddSingleton<IAttemptRunner, JobAttempt>();
 builder.Services.AddSingleton<JobSettlement>();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<InstanceMonitor>();
+builder.Services.AddSingleton<FleetHeartbeat>();
+builder.Services.AddSingleton<IFleetOutcomes>(sp => sp.GetRequiredService<FleetHeartbeat>());
 builder.Services.AddSingleton(sp =>
 {
     // On EC2 the worker is named after its instance; elsewhere after the host and process.
@@ -35,6 +37,8 @@ builder.Services.AddSingleton(sp =>
 // Started in this order and stopped in reverse: the worker hands its jobs off before the instance side completes the lifecycle action.
 builder.Services.AddHostedService<HealthServer>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<InstanceMonitor>());
+// The fleet's counts stop after the worker, so that the ends of the jobs it hands off are still sent.
+builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetHeartbeat>());
 builder.Services.AddHostedService<WorkerService>();
 // Traces and metrics through the host: the providers start with it, and flush what they hold when it stops.
 var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);

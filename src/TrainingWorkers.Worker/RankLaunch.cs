@@ -18,6 +18,8 @@ internal sealed class RankLaunch(S3DatasetCache cache, IOptions<WorkerOptions> o
         {
             // TorchScript models fetched from S3 live in the cache; the job's own directory holds the rest.
             [ModelLocationPolicy.Variable] = string.Join(':', cache.Root, Path.GetDirectoryName(specFile)!),
+            // Likewise local data: a job reads what was fetched for it, never the instance's own files.
+            [Engine.Data.DataLocationPolicy.Variable] = string.Join(':', cache.Root, Path.GetDirectoryName(specFile)!),
         };
         if (slot.Gpus.Count > 0) environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', slot.Gpus);
         // Jobs side by side share the cores: OpenMP threads that spin after each op would slow all of them.

@@ -24,13 +24,16 @@ internal static class SpecLocalizer
         foreach (var (section, field) in Paths)
         {
             if (root[section] is not JsonObject parent || parent[field]?.GetValue<string>() is not { } uri
-                || !uri.StartsWith("s3://", StringComparison.Ordinal))
+                || !uri.StartsWith("s3://", StringComparison.Ordinal)
+                // Webdataset shards are streamed by the ranks, shard by shard through the same cache, never fetched whole.
+                || (section == "data" && spec.Data.Format == DataFormat.Webdataset))
             {
                 continue;
             }
 
-            // An IDX data set is a directory, and so is a run to fine-tune from unless it names a file.
+            // An IDX data set and image folders are directories, and so is a run to fine-tune from unless it names a file.
             var directory = (section, field) == ("data", "train") && spec.Data.Format == DataFormat.Idx
+                || (section == "data" && spec.Data.Format == DataFormat.ImageFolder)
                 || (section == "fine_tune" && !Path.HasExtension(uri));
             if (directory && !uri.EndsWith('/')) uri += "/";
             parent[field] = await FetchAsync(cache, uri, $"{section}.{field}", cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,8 @@
 using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Amazon.SQS;
+using Microsoft.Extensions.Logging.Abstractions;
+using TrainingWorkers.Aws.Logs;
 using TrainingWorkers.Aws.Provisioning;
 using TrainingWorkers.Aws.Sqs;
 
@@ -14,7 +16,7 @@ public sealed class FleetProvisionerTests
     public FleetProvisionerTests(MotoFixture moto) => _moto = moto;
 
     [Fact]
-    public async Task Ensure_RunTwice_CreatesThenReusesQueueWithRedriveBucketAndTable()
+    public async Task Ensure_RunTwice_CreatesThenReusesQueueWithRedriveBucketTableAndLogGroup()
     {
         var (provisioner, sqs) = Provisioner();
         var prefix = Prefix();
@@ -22,13 +24,15 @@ public sealed class FleetProvisionerTests
         var first = await provisioner.EnsureAsync(prefix, 3, 45, CancellationToken.None);
         var second = await provisioner.EnsureAsync(prefix, 7, 90, CancellationToken.None);
 
-        Assert.True(first is { QueueCreated: true, DeadLetterQueueCreated: true, BucketCreated: true, TableCreated: true }, first.ToString());
-        Assert.True(second is { QueueCreated: false, DeadLetterQueueCreated: false, BucketCreated: false, TableCreated: false }, second.ToString());
+        Assert.True(first is { QueueCreated: true, DeadLetterQueueCreated: true, BucketCreated: true, TableCreated: true, LogGroupCreated: true },
+            first.ToString());
+        Assert.True(second is { QueueCreated: false, DeadLetterQueueCreated: false, BucketCreated: false, TableCreated: false, LogGroupCreated: false },
+            second.ToString());
         // A reused queue keeps what it was made with, and says so.
         Assert.Equal((45, 3, true), (second.VisibilityTimeoutSeconds, second.MaxReceiveCount, second.RedrivesToDeadLetterQueue));
         Assert.Equal((first.QueueUrl, first.DeadLetterQueueUrl), (second.QueueUrl, second.DeadLetterQueueUrl));
         Assert.EndsWith($"/{prefix}-jobs", first.QueueUrl, StringComparison.Ordinal);
-        Assert.Equal(($"{prefix}-artifacts", $"{prefix}-jobs"), (first.Bucket, first.Table));
+        Assert.Equal(($"{prefix}-artifacts", $"{prefix}-jobs", $"/trainingworkers/{prefix}/jobs"), (first.Bucket, first.Table, first.LogGroup));
         var dlqArn = (await sqs.GetQueueAttributesAsync(first.DeadLetterQueueUrl, ["QueueArn", "MessageRetentionPeriod"])).Attributes;
         var redrive = SqsRedrivePolicy.Parse((await sqs.GetQueueAttributesAsync(first.QueueUrl, ["RedrivePolicy"])).Attributes["RedrivePolicy"]);
         Assert.Equal(dlqArn["QueueArn"], redrive.DeadLetterTargetArn);
@@ -65,7 +69,9 @@ public sealed class FleetProvisionerTests
     {
         var connection = _moto.Connection();
         var sqs = connection.CreateClient<IAmazonSQS>();
-        return (new FleetProvisioner(sqs, connection.CreateClient<IAmazonS3>(), connection.CreateClient<IAmazonDynamoDB>()), sqs);
+        var logs = new JobLogs(new CloudWatchLogsClient(connection.CreateSignedClient("logs"), connection), connection.Options.Logs, TimeProvider.System,
+            NullLoggerFactory.Instance);
+        return (new FleetProvisioner(sqs, connection.CreateClient<IAmazonS3>(), connection.CreateClient<IAmazonDynamoDB>(), logs), sqs);
     }
 
     private static string Prefix() => "p" + Guid.NewGuid().ToString("N")[..12];

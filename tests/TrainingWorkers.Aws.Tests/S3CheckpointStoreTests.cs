@@ -43,6 +43,26 @@ public sealed class S3CheckpointStoreTests
     }
 
     [Fact]
+    public async Task Write_SmallAndMultipartFiles_EveryObjectCarriesTheCheckpointTag()
+    {
+        var (store, s3, bucket) = await NewStoreAsync();
+        var checkpoint = Checkpoint.Create("job", 1, 10, new Dictionary<string, byte[]>
+        {
+            ["model.pt"] = new byte[20 << 20],
+            ["optimizer.pt"] = Encoding.UTF8.GetBytes("small"),
+        });
+
+        await store.WriteAsync(checkpoint, CancellationToken.None);
+
+        foreach (var name in new[] { "model.pt", "optimizer.pt", "manifest.json" })
+        {
+            var tags = await s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = $"jobs/job/checkpoints/{checkpoint.Manifest.Id}/{name}" });
+            var tag = Assert.Single(tags.Tagging);
+            Assert.Equal((CheckpointTag.Key, CheckpointTag.Value), (tag.Key, tag.Value));
+        }
+    }
+
+    [Fact]
     public async Task List_ManifestMissing_TornCheckpointNeverNewest()
     {
         var (store, s3, bucket) = await NewStoreAsync();

@@ -5,10 +5,14 @@ using TrainingWorkers.Engine;
 // `accuracy` (make accuracy): the example specs' test accuracy against the targets.
 // `steps`: only the isolated-step comparison (quick, for investigating a throughput gap).
 // Exit codes: 0 all targets met, 1 a check failed (not like for like), 2 a target was missed, 64 usage.
-if (args.Length == 0 || args[0] is not ("throughput" or "accuracy" or "steps"))
+// `epoch-overhead` (make bench-input): the epoch loop's time over its isolated steps, with and without prefetching.
+// `input` (make bench-input): our image pipeline against torchvision's DataLoader; `decoders`: the decoder choice.
+if (args.Length == 0 || args[0] is not ("throughput" or "accuracy" or "steps" or "epoch-overhead" or "input" or "decoders"))
 {
     Console.Error.WriteLine("usage: TrainingWorkers.Benchmarks throughput|steps [--epochs N] [--runs N] [--threads N] [--mlp-train-limit N|all] [--cnn-train-limit N|all] [--models mlp,cnn]");
     Console.Error.WriteLine("       TrainingWorkers.Benchmarks accuracy");
+    Console.Error.WriteLine("       TrainingWorkers.Benchmarks epoch-overhead|input [--epochs N] [--runs N] [--threads N]");
+    Console.Error.WriteLine("       TrainingWorkers.Benchmarks decoders");
     return 64;
 }
 
@@ -20,6 +24,35 @@ Console.WriteLine(BenchEnvironment.Header(args[0]));
 if (args[0] == "accuracy") return await AccuracyBenchmark.RunAsync(env).ConfigureAwait(false);
 
 var verdicts = new Verdicts();
+if (args[0] == "decoders")
+{
+    var decoders = new TextTable("images", "SkiaSharp 3.119 us/image", "ImageSharp 2.1.13", "NetVips 8.18.7");
+    DecoderBenchmark.Run(decoders);
+    Console.WriteLine("Decoding one image to 8-bit RGBA pixels, one thread, best of 5 passes taking turns:");
+    Console.WriteLine(decoders);
+    return 0;
+}
+
+if (args[0] == "input")
+{
+    var loaders = new TextTable("folder, transforms", "ours images/s min / median / max", "torchvision DataLoader images/s", "ours / torchvision");
+    var epochTable = new TextTable("model", "ours s/epoch min / median / max", "PyTorch + DataLoader s/epoch", "PyTorch / ours (median per run)");
+    await new InputPipelineBenchmark(options).RunAsync(loaders, epochTable).ConfigureAwait(false);
+    Console.WriteLine("Images decoded and augmented per second (an epoch of batches, nothing else), RandomResizedCrop + RandomHorizontalFlip + Normalize:");
+    Console.WriteLine(loaders);
+    Console.WriteLine("Epoch time of a ResNet trained on those batches (>= 1.0: we are no slower):");
+    Console.WriteLine(epochTable);
+    return 0;
+}
+
+if (args[0] == "epoch-overhead")
+{
+    var overhead = new TextTable("data.loader_threads", "epoch s (start to last step) min / median / max", "isolated steps x steps per epoch, s", "epoch / isolated steps: min / median / max");
+    await new EpochOverheadBenchmark(env, options).RunAsync(overhead, verdicts).ConfigureAwait(false);
+    Console.WriteLine($"MLP (examples/fashion-mlp.json, all training data), {options.Threads} threads, {options.Runs} runs x {options.Epochs} epochs per setting, alternating:");
+    Console.WriteLine(overhead);
+    return verdicts.Finish();
+}
 if (args[0] == "throughput")
 {
     var timings = new TextTable("model", "engine", "parameters", "train examples", "s/epoch min / median / max", "samples/s (median)");

@@ -44,6 +44,36 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("data.train:", error.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/dev/zero", null, "is not a regular file")]
+    [InlineData("/etc/passwd", "/nonexistent-allowed", "is outside the local data locations")]
+    public async Task Run_DeviceFileOrDataOutsideTwDataAllow_ExitsTwoNamingTheField(string train, string? allow, string rule)
+    {
+        var spec = WriteSpec($$"""{ "apiVersion": "trainingworkers/v1", "name": "baddata", "data": { "format": "csv", "train": "{{train}}" } }""");
+        var environment = new Dictionary<string, string?> { ["TW_DATA_ALLOW"] = allow };
+        var (code, _, stderr) = await TwProcess.RunAsync(_dir, environment, Timeout, "run", spec);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"data.train: {train}: {rule}", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/etc/passwd")]
+    [InlineData("/etc/no-such-run")]
+    public async Task Run_FineTuneFromOutsideTwDataAllow_ExitsTwoAndSaysTheSameWhetherOrNotItExists(string from)
+    {
+        var spec = WriteSpec($$"""
+            { "apiVersion": "trainingworkers/v1", "name": "steal", "model": { "type": "mlp", "hidden": [8] },
+              "data": { "train": "fashion-mnist", "train_limit": 200, "use_test_set": false }, "training": { "epochs": 1 },
+              "fine_tune": { "from": "{{from}}" } }
+            """);
+        var environment = new Dictionary<string, string?> { ["TW_DATA_ALLOW"] = _dir };
+        var (code, _, stderr) = await TwProcess.RunAsync(_dir, environment, Timeout, "run", spec);
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains($"fine_tune.from: {from}: is outside the local data locations this worker allows", stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>Bad input found only when the run starts: exit 2 with the field named, on the first try, no stack trace.</summary>
     [Theory]
     [InlineData("""{ "type": "torchscript", "path": "/etc/hostname" }""", "{}", "model.path", "is outside the allowed model locations")]

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
 using TrainingWorkers.Engine.Data;
 
@@ -25,7 +26,7 @@ public sealed class DataTests : IDisposable
     public void ReadImages_Limit_ReadsOnlyThoseExamples()
     {
         var path = WriteIdx("images", 0x803, [5, 2, 2], 5 * 4);
-        var (pixels, shape) = IdxReader.ReadImages(path, limit: 3);
+        var (pixels, shape) = IdxReader.ReadImages(path, "data.train", DataLocationPolicy.Unrestricted, limit: 3);
         Assert.Equal([1, 2, 2], shape);
         Assert.Equal(12, pixels.Length);
         Assert.Equal(16 / 255f, pixels[0]);
@@ -35,7 +36,7 @@ public sealed class DataTests : IDisposable
     public void ReadImages_Truncated_SaysHowMuchIsMissing()
     {
         var path = WriteIdx("images", 0x803, [5, 2, 2], 3 * 4);
-        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+        var e = Assert.Throws<JobInputException>(() => IdxReader.ReadImages(path, "data.train", DataLocationPolicy.Unrestricted));
         Assert.EndsWith("ends after 12 of the 20 data bytes its header announces", e.Message, StringComparison.Ordinal);
     }
 
@@ -43,7 +44,7 @@ public sealed class DataTests : IDisposable
     public void ReadLabels_ImageFile_IsRefusedByItsMagicNumber()
     {
         var path = WriteIdx("images", 0x803, [5, 2, 2], 20);
-        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(path));
+        var e = Assert.Throws<JobInputException>(() => IdxReader.ReadLabels(path, "data.train", DataLocationPolicy.Unrestricted));
         Assert.Contains("not an IDX label file (magic 0x00000803, expected 0x00000801)", e.Message, StringComparison.Ordinal);
     }
 
@@ -53,8 +54,9 @@ public sealed class DataTests : IDisposable
         var csv = Path.Combine(_dir, "t.csv");
         File.WriteAllText(csv, "a,b,label\n1,2,x\n3,oops,y\n");
         var spec = new DataSpec { Format = DataFormat.Csv, Train = csv };
-        var e = Assert.Throws<InvalidDataException>(() => DatasetLoader.Load(spec, 1));
-        Assert.Equal($"{csv}:3: column 'b' is not a number: 'oops'", e.Message);
+        var e = Assert.Throws<JobInputException>(() => DatasetLoader.Load(spec, 1));
+        Assert.Equal($"data.train: {csv}:3: column 'b' is not a number: 'oops'", e.Message);
+        Assert.Equal($"{csv}:3", e.File);
     }
 
     [Fact]

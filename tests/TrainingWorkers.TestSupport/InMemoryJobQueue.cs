@@ -5,6 +5,7 @@ namespace TrainingWorkers.Testing;
 /// <summary>
 /// <see cref="IJobQueue"/> in memory: messages with a visibility deadline and a receive count, a dead-letter list,
 /// and a log of every call, so tests can assert what the worker did with a message. A receive returns at once.
+/// <see cref="FailNext"/> injects a failure into a call (an AWS error, a fatal one, a cancellation).
 /// </summary>
 public sealed class InMemoryJobQueue(TimeProvider time, QueuePolicy? policy = null) : IJobQueue
 {
@@ -23,6 +24,9 @@ public sealed class InMemoryJobQueue(TimeProvider time, QueuePolicy? policy = nu
         public string? Receipt { get; set; }
     }
 
+    /// <summary>Every call from now on asks <paramref name="fault"/> (given the operation's name) whether to throw instead.</summary>
+    public void FailNext(Func<string, Exception?> fault) => _fault = fault;
+
     /// <summary>Every call, as "Operation job-id [detail]", in order.</summary>
     public List<string> Calls { get; } = [];
 
@@ -38,14 +42,11 @@ public sealed class InMemoryJobQueue(TimeProvider time, QueuePolicy? policy = nu
         }
     }
 
-    /// <summary>Every submit from now on asks <paramref name="fault"/> (given the job id) whether to throw instead (a queue gone, a process killed mid-call).</summary>
-    public void FailNext(Func<string, Exception?>? fault) => _fault = fault;
-
     public Task<string> SubmitAsync(JobMessage job, CancellationToken cancellationToken)
     {
+        if (_fault?.Invoke(nameof(SubmitAsync)) is { } fault) return Task.FromException<string>(fault);
         lock (_gate)
         {
-            if (_fault?.Invoke(job.JobId) is { } fault) return Task.FromException<string>(fault);
             var id = $"m{++_next}";
             _messages.Add(new Message(id, job) { VisibleAt = time.GetUtcNow() });
             Calls.Add($"Submit {job.JobId}");

@@ -20,4 +20,13 @@ public sealed class CloudWatchMetrics
     /// <summary>A buffered sink that sends in the background; dispose it to send what is left.</summary>
     public IMetricsSink CreateSink(MetricDimensions dimensions) =>
         new CloudWatchMetricsSink(_client, _options, dimensions, _loggers.CreateLogger<CloudWatchMetricsSink>());
+
+    /// <summary>
+    /// A sink for fleet-level metrics (<see cref="FleetMetricNames"/>): no job dimension, so that one alarm covers
+    /// every job and the number of metrics stays fixed however many jobs run. Empty values are left out.
+    /// </summary>
+    public IMetricsSink CreateFleetSink(IReadOnlyDictionary<string, string?> dimensions) =>
+        new CloudWatchMetricsSink(_client, _options,
+            dimensions.Where(d => !string.IsNullOrEmpty(d.Value)).Select(d => new CloudWatchDimension(d.Key, d.Value!)).ToList(),
+            _loggers.CreateLogger<CloudWatchMetricsSink>());
 }

@@ -27,10 +27,15 @@ internal sealed class CloudWatchMetricsSink : IMetricsSink
     private long _sent;
 
     public CloudWatchMetricsSink(CloudWatchClient client, MetricsOptions options, MetricDimensions dimensions, ILogger<CloudWatchMetricsSink> logger)
+        : this(client, options, dimensions.ToCloudWatch(options.PerRankMetrics), logger)
+    {
+    }
+
+    public CloudWatchMetricsSink(CloudWatchClient client, MetricsOptions options, IReadOnlyList<CloudWatchDimension> dimensions, ILogger<CloudWatchMetricsSink> logger)
     {
         _client = client;
         _options = options;
-        _dimensions = dimensions.ToCloudWatch(options.PerRankMetrics);
+        _dimensions = dimensions;
         _logger = logger;
         _buffer = new MetricBuffer<MetricPoint>(options.BufferCapacity);
         _loop = Task.Run(RunAsync);

@@ -3,7 +3,7 @@ using Amazon.DynamoDBv2.Model;
 
 namespace TrainingWorkers.Aws.DynamoDb;
 
-/// <summary>Creates the jobs table for local use (on AWS the deploy stack defines it with the same keys).</summary>
+/// <summary>Creates the jobs table for local use (on AWS the deploy stack declares it from <see cref="JobTableSchema"/>).</summary>
 internal static class JobTable
 {
     /// <summary>Creates the table (on-demand capacity) if it does not exist and waits until it is active; true when this call created it.</summary>
@@ -16,8 +16,8 @@ internal static class JobTable
             {
                 TableName = tableName,
                 BillingMode = BillingMode.PAY_PER_REQUEST,
-                AttributeDefinitions = [new(JobItem.Pk, ScalarAttributeType.S), new(JobItem.Sk, ScalarAttributeType.S)],
-                KeySchema = [new(JobItem.Pk, KeyType.HASH), new(JobItem.Sk, KeyType.RANGE)],
+                AttributeDefinitions = [new(JobTableSchema.PartitionKey, ScalarAttributeType.S), new(JobTableSchema.SortKey, ScalarAttributeType.S)],
+                KeySchema = [new(JobTableSchema.PartitionKey, KeyType.HASH), new(JobTableSchema.SortKey, KeyType.RANGE)],
             }, cancellationToken)).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ResourceInUseException")

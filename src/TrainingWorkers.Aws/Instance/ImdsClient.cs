@@ -34,6 +34,9 @@ public sealed class ImdsClient
     public Task<string> GetAvailabilityZoneAsync(CancellationToken cancellationToken) =>
         RequireAsync("meta-data/placement/availability-zone", cancellationToken);
 
+    /// <summary>The instance's market: <c>spot</c> or <c>on-demand</c>.</summary>
+    public Task<string> GetMarketAsync(CancellationToken cancellationToken) => RequireAsync("meta-data/instance-life-cycle", cancellationToken);
+
     /// <summary>The spot interruption notice (action and time), or null while none is pending.</summary>
     public async Task<SpotInterruption?> GetSpotInterruptionAsync(CancellationToken cancellationToken)
     {

@@ -1,24 +1,25 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using TrainingWorkers.Aws.DynamoDb;
+using TrainingWorkers.Aws.Logs;
 using TrainingWorkers.Aws.Sqs;
 
 namespace TrainingWorkers.Aws.Provisioning;
 
 /// <summary>
 /// Makes a fleet's AWS resources (what <c>tw env create</c> does): the jobs queue with a redrive policy to its
-/// dead-letter queue, the artifacts bucket and the jobs table, named after one prefix. Idempotent: what exists
-/// is reused as it is, and the jobs queue's settings are read back rather than assumed.
+/// dead-letter queue, the artifacts bucket, the jobs table and the jobs' log group, named after one prefix by
+/// <see cref="FleetNames"/> (as the deploy stack names them). Idempotent: what exists is reused as it is, and the
+/// jobs queue's settings are read back rather than assumed.
 /// </summary>
-public sealed partial class FleetProvisioner
+public sealed class FleetProvisioner
 {
-    /// <summary>What a prefix may be: it starts every name, and S3 bucket names allow no more.</summary>
-    public const string PrefixRule = "1-40 lowercase letters, digits or '-', starting with a letter or digit";
+    /// <summary>What a prefix may be: it starts every name, and S3 bucket names allow no more (<see cref="FleetNames.Rule"/>).</summary>
+    public const string PrefixRule = FleetNames.Rule;
 
     /// <summary>SQS's limits for a redrive policy's receive count and a queue's visibility timeout (12 h).</summary>
     public const int MaxReceiveCountLimit = 1000;
@@ -30,19 +31,22 @@ public sealed partial class FleetProvisioner
     private readonly IAmazonSQS _sqs;
     private readonly IAmazonS3 _s3;
     private readonly IAmazonDynamoDB _dynamo;
+    private readonly JobLogs _logs;
 
-    public FleetProvisioner(IAmazonSQS sqs, IAmazonS3 s3, IAmazonDynamoDB dynamo)
+    public FleetProvisioner(IAmazonSQS sqs, IAmazonS3 s3, IAmazonDynamoDB dynamo, JobLogs logs)
     {
         _sqs = sqs;
         _s3 = s3;
         _dynamo = dynamo;
+        _logs = logs;
     }
 
     /// <summary>Whether <paramref name="prefix"/> follows <see cref="PrefixRule"/>.</summary>
-    public static bool IsValidPrefix(string? prefix) => prefix is not null && PrefixPattern().IsMatch(prefix);
+    public static bool IsValidPrefix(string? prefix) => prefix is not null && FleetNames.IsValid(prefix);
 
     /// <summary>
-    /// Creates (or reuses) <c>{prefix}-jobs</c> (queue and table), <c>{prefix}-jobs-dlq</c> and <c>{prefix}-artifacts</c>.
+    /// Creates (or reuses) <c>{prefix}-jobs</c> (queue and table), <c>{prefix}-jobs-dlq</c>, <c>{prefix}-artifacts</c> and
+    /// the log group <c>/trainingworkers/{prefix}/jobs</c>.
     /// A new jobs queue dead-letters a message after <paramref name="maxReceiveCount"/> receives and hides a received one
     /// for <paramref name="visibilityTimeoutSeconds"/>.
     /// </summary>
@@ -53,13 +57,13 @@ public sealed partial class FleetProvisioner
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxReceiveCount, MaxReceiveCountLimit);
         ArgumentOutOfRangeException.ThrowIfNegative(visibilityTimeoutSeconds);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(visibilityTimeoutSeconds, MaxVisibilityTimeoutSeconds);
-        var (queueName, bucket, table) = ($"{prefix}-jobs", $"{prefix}-artifacts", $"{prefix}-jobs");
+        var names = FleetNames.For(prefix);
 
-        var (dlqUrl, dlqCreated) = await EnsureQueueAsync(queueName + "-dlq",
+        var (dlqUrl, dlqCreated) = await EnsureQueueAsync(names.DeadLetterQueue,
             new() { ["MessageRetentionPeriod"] = DeadLetterRetentionSeconds }, cancellationToken).ConfigureAwait(false);
         var dlqArn = (await AttributesAsync(dlqUrl, "QueueArn", cancellationToken).ConfigureAwait(false)).GetValueOrDefault("QueueArn")
             ?? throw new AwsServiceException("sqs", "GetQueueAttributes", "NoQueueArn", $"{dlqUrl} has no QueueArn attribute", AwsErrorCategory.Request);
-        var (queueUrl, queueCreated) = await EnsureQueueAsync(queueName, new()
+        var (queueUrl, queueCreated) = await EnsureQueueAsync(names.JobsQueue, new()
         {
             ["VisibilityTimeout"] = visibilityTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
             ["RedrivePolicy"] = new SqsRedrivePolicy(dlqArn, maxReceiveCount).ToJson(),
@@ -68,19 +72,22 @@ public sealed partial class FleetProvisioner
         // Read back: a reused queue keeps the settings it was made with.
         var settings = await AttributesAsync(queueUrl, "All", cancellationToken).ConfigureAwait(false);
         var redrive = settings.TryGetValue("RedrivePolicy", out var json) && !string.IsNullOrEmpty(json) ? SqsRedrivePolicy.Parse(json) : null;
-        var bucketCreated = await EnsureBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
-        var tableCreated = await JobTable.EnsureCreatedAsync(_dynamo, table, cancellationToken).ConfigureAwait(false);
+        var bucketCreated = await EnsureBucketAsync(names.Bucket, cancellationToken).ConfigureAwait(false);
+        var tableCreated = await JobTable.EnsureCreatedAsync(_dynamo, names.JobsTable, cancellationToken).ConfigureAwait(false);
+        var logGroupCreated = await _logs.EnsureGroupAsync(names.JobLogGroup, cancellationToken).ConfigureAwait(false);
 
         return new ProvisionedFleet
         {
             QueueUrl = queueUrl,
             DeadLetterQueueUrl = dlqUrl,
-            Bucket = bucket,
-            Table = table,
+            Bucket = names.Bucket,
+            Table = names.JobsTable,
+            LogGroup = names.JobLogGroup,
             QueueCreated = queueCreated,
             DeadLetterQueueCreated = dlqCreated,
             BucketCreated = bucketCreated,
             TableCreated = tableCreated,
+            LogGroupCreated = logGroupCreated,
             VisibilityTimeoutSeconds = int.TryParse(settings.GetValueOrDefault("VisibilityTimeout"), CultureInfo.InvariantCulture, out var v) ? v : null,
             MaxReceiveCount = redrive?.MaxReceiveCount,
             RedrivesToDeadLetterQueue = redrive?.DeadLetterTargetArn == dlqArn,
@@ -122,7 +129,4 @@ public sealed partial class FleetProvisioner
             return true;
         }
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
-    private static partial Regex PrefixPattern();
 }

@@ -11,10 +11,14 @@ public sealed record ProvisionedFleet
     public required string Bucket { get; init; }
     public required string Table { get; init; }
 
+    /// <summary>The CloudWatch Logs group of the jobs' logs (<c>tw logs</c>).</summary>
+    public required string LogGroup { get; init; }
+
     public bool QueueCreated { get; init; }
     public bool DeadLetterQueueCreated { get; init; }
     public bool BucketCreated { get; init; }
     public bool TableCreated { get; init; }
+    public bool LogGroupCreated { get; init; }
 
     /// <summary>The jobs queue's default visibility timeout, or null when SQS did not say.</summary>
     public int? VisibilityTimeoutSeconds { get; init; }

@@ -34,13 +34,15 @@ internal sealed class S3CheckpointStore : ICheckpointStore
         foreach (var (name, bytes) in checkpoint.Files)
         {
             await SdkCall.RunAsync("s3", "UploadCheckpointFile", () => _transfer.UploadAsync(_bucket, Key(id, CheckName(name)), bytes.LongLength,
-                (offset, count) => new MemoryStream(bytes, (int)offset, (int)count, writable: false, publiclyVisible: true), cancellationToken)).ConfigureAwait(false);
+                (offset, count) => new MemoryStream(bytes, (int)offset, (int)count, writable: false, publiclyVisible: true), cancellationToken,
+                CheckpointTag.TagSet())).ConfigureAwait(false);
         }
 
         var manifest = JsonSerializer.SerializeToUtf8Bytes(checkpoint.Manifest, ManifestJson);
         var put = new PutObjectRequest
         {
             BucketName = _bucket, Key = Key(id, ManifestName), InputStream = new MemoryStream(manifest), ContentType = "application/json",
+            TagSet = CheckpointTag.TagSet(),
         };
         _transfer.ApplyEncryption(put);
         await SdkCall.RunAsync("s3", "PutManifest", () => _transfer.Client.PutObjectAsync(put, cancellationToken)).ConfigureAwait(false);

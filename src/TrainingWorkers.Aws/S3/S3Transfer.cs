@@ -24,7 +24,8 @@ internal sealed class S3Transfer
     public IAmazonS3 Client => _s3;
 
     /// <summary>Uploads <paramref name="length"/> bytes; <paramref name="open"/> gives a stream over [offset, offset+count).</summary>
-    public async Task UploadAsync(string bucket, string key, long length, Func<long, long, Stream> open, CancellationToken cancellationToken)
+    /// <param name="tags">Object tags (e.g. <see cref="CheckpointTag"/>), or null for none.</param>
+    public async Task UploadAsync(string bucket, string key, long length, Func<long, long, Stream> open, CancellationToken cancellationToken, List<Tag>? tags = null)
     {
         if (length < _options.MultipartThresholdBytes)
         {
@@ -32,7 +33,7 @@ internal sealed class S3Transfer
             var put = new PutObjectRequest
             {
                 BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, UseChunkEncoding = false,
-                ChecksumAlgorithm = ChecksumAlgorithm.CRC32C, ChecksumCRC32C = Crc32C.ToBase64(Crc32C.Compute(body)),
+                ChecksumAlgorithm = ChecksumAlgorithm.CRC32C, ChecksumCRC32C = Crc32C.ToBase64(Crc32C.Compute(body)), TagSet = tags,
             };
             ApplyEncryption(put);
             await _s3.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
@@ -42,7 +43,7 @@ internal sealed class S3Transfer
         // Declaring the checksum up front makes the upload's integrity check per part (a composite CRC-32C that the
         // server combines from the parts' own). Left undeclared, S3 (and moto, which then copies the whole object a
         // second time to do it) computes a full-object checksum at completion. The `aws` CLI declares CRC-32 the same way.
-        var initiate = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ChecksumAlgorithm = ChecksumAlgorithm.CRC32C };
+        var initiate = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ChecksumAlgorithm = ChecksumAlgorithm.CRC32C, TagSet = tags };
         if (_options.KmsKeyId is not null)
         {
             initiate.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;

@@ -10,7 +10,7 @@ using TrainingWorkers.Aws.Provisioning;
 namespace TrainingWorkers.Cli.Fleet;
 
 /// <summary>
-/// <c>tw env create NAME</c> makes (or reuses) a fleet's queue with its dead-letter queue, bucket and table and
+/// <c>tw env create NAME</c> makes (or reuses) a fleet's queue with its dead-letter queue, bucket, table and log group and
 /// records them in the environments file; <c>tw env list</c> shows the recorded environments.
 /// </summary>
 internal static partial class EnvCommand
@@ -28,7 +28,7 @@ internal static partial class EnvCommand
         var name = new Argument<string>("name") { Description = "the environment's name, e.g. local" };
         var endpoint = new Option<string?>("--endpoint-url") { Description = "one endpoint for every AWS service (moto: http://127.0.0.1:5000/); leave out on real AWS" };
         var region = new Option<string?>("--region") { Description = "the AWS region (default: AWS_REGION or the profile's, else us-east-1)" };
-        var prefix = new Option<string>("--prefix") { Description = "names: {prefix}-jobs (queue and table), {prefix}-jobs-dlq, {prefix}-artifacts", DefaultValueFactory = _ => "tw" };
+        var prefix = new Option<string>("--prefix") { Description = "names: {prefix}-jobs (queue and table), {prefix}-jobs-dlq, {prefix}-artifacts, /trainingworkers/{prefix}/jobs (logs)", DefaultValueFactory = _ => "tw" };
         var maxReceives = new Option<int>("--max-receive-count") { Description = "receives of a message before it moves to the dead-letter queue (1..1000)", DefaultValueFactory = _ => 5 };
         var visibility = new Option<int>("--visibility-timeout") { Description = "the queue's default visibility timeout in seconds (0..43200)", DefaultValueFactory = _ => 60 };
         name.Validators.Add(r =>
@@ -39,7 +39,7 @@ internal static partial class EnvCommand
         prefix.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<string>() is var p && !FleetProvisioner.IsValidPrefix(p))
-                r.AddError($"--prefix: must be {FleetProvisioner.PrefixRule} (bucket names allow no more), got '{p}'");
+                r.AddError($"--prefix: must be {FleetProvisioner.PrefixRule}, got '{p}'");
         });
         maxReceives.Validators.Add(r =>
         {
@@ -52,7 +52,7 @@ internal static partial class EnvCommand
                 r.AddError($"--visibility-timeout: must be between 0 and {FleetProvisioner.MaxVisibilityTimeoutSeconds} seconds (SQS's 12 h), got {s}");
         });
 
-        var command = new Command("create", "create (or reuse) a fleet's queue, dead-letter queue, bucket and table, and record them") { name, endpoint, region, prefix, maxReceives, visibility };
+        var command = new Command("create", "create (or reuse) a fleet's queue, dead-letter queue, bucket, table and log group, and record them") { name, endpoint, region, prefix, maxReceives, visibility };
         command.SetAction((parse, cancellationToken) => FleetCommand.RunAsync("env create", json: false, async () =>
         {
             var resolvedRegion = parse.GetValue(region) ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName ?? "us-east-1";
@@ -74,6 +74,7 @@ internal static partial class EnvCommand
                 DeadLetterQueueUrl = fleet.DeadLetterQueueUrl,
                 Table = fleet.Table,
                 Bucket = fleet.Bucket,
+                LogGroup = fleet.LogGroup,
             };
             Show(target, fleet, Record(target, environment));
             return ExitCodes.Success;
@@ -131,6 +132,7 @@ internal static partial class EnvCommand
         table.AddRow("dead-letter queue", Word(fleet.DeadLetterQueueCreated), Markup.Escape(fleet.DeadLetterQueueUrl));
         table.AddRow("bucket", Word(fleet.BucketCreated), Markup.Escape(fleet.Bucket));
         table.AddRow("table", Word(fleet.TableCreated), Markup.Escape(fleet.Table));
+        table.AddRow("job logs", Word(fleet.LogGroupCreated), Markup.Escape(fleet.LogGroup));
         console.MarkupLine($"environment [bold]{Markup.Escape(target.EnvironmentName!)}[/] ({Markup.Escape(target.Region ?? "")}, {Markup.Escape(target.EndpointUrl?.ToString() ?? "AWS")})" +
             (isDefault ? ", the default" : ""));
         console.Write(table);

@@ -60,6 +60,7 @@ internal sealed class FleetOptions
             QueueUrl = FleetTarget.ParseUrl(parse.GetValue(_queueUrl), "--queue-url") ?? FleetTarget.ParseUrl(environment?.QueueUrl, $"{path}: {name}.queue_url"),
             Table = parse.GetValue(_table) ?? environment?.Table ?? FleetTarget.DefaultTable,
             Bucket = environment?.Bucket,
+            LogGroup = environment?.LogGroup,
         };
     }
 }

@@ -17,6 +17,8 @@ internal sealed record FleetTarget
     public Uri? QueueUrl { get; init; }
     public string Table { get; init; } = DefaultTable;
     public string? Bucket { get; init; }
+    /// <summary>The jobs' log group, when the environment records one.</summary>
+    public string? LogGroup { get; init; }
 
     /// <summary>The queue URL, or an error saying how to give one.</summary>
     public Uri RequireQueueUrl() => QueueUrl ?? throw new FleetInputException(EnvironmentName is null
@@ -43,6 +45,7 @@ internal sealed record FleetTarget
                 o.Queue.QueueUrl = QueueUrl;
                 o.JobTable.TableName = Table;
                 o.S3.Bucket = Bucket;
+                o.Logs.GroupName = LogGroup;
                 // A person is waiting: give up on an unreachable endpoint in seconds, not after the worker's patient 5 attempts.
                 o.MaxAttempts = 3;
             })

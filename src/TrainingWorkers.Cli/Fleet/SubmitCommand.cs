@@ -1,7 +1,7 @@
-using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Jobs;
 using TrainingWorkers.Core.Spec;
 
@@ -103,14 +103,15 @@ internal static class SubmitCommand
     {
         try
         {
-            var document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            // Strict JSON, as the spec parser and the workers read it (docs/failures.md).
+            var document = JsonDocument.Parse(text);
             if (document.RootElement.ValueKind == JsonValueKind.Object) return document;
             document.Dispose();
             throw new FleetInputException($"{file.Name}: a job spec must be a JSON object", "invalid_spec");
         }
         catch (JsonException e)
         {
-            throw new FleetInputException($"{file.Name}: is not valid JSON: {e.Message}", "invalid_spec");
+            throw new FleetInputException($"{file.Name}: is not valid JSON: {FailureText.Bound(e.Message, FailureText.MaxName)}", "invalid_spec");
         }
     }
 }

@@ -13,9 +13,19 @@ public static class JobMessageCodec
     /// <summary>Serializes a job; throws <see cref="InvalidJobMessageException"/> when it is invalid or larger than <paramref name="maxBytes"/>.</summary>
     public static string Encode(JobMessage job, int maxBytes)
     {
-        if (!JobMessage.IsValidJobId(job.JobId)) throw new InvalidJobMessageException($"the job id must be {JobMessage.JobIdRule}, got '{job.JobId}'");
+        if (!JobMessage.IsValidJobId(job.JobId)) throw new InvalidJobMessageException($"the job id must be {JobMessage.JobIdRule}, got '{FailureText.Bound(job.JobId, FailureText.MaxName)}'");
         if (job.Spec.ValueKind != JsonValueKind.Object) throw new InvalidJobMessageException("the spec must be a JSON object");
-        var body = JsonSerializer.Serialize(job);
+        string body;
+        try
+        {
+            body = JsonSerializer.Serialize(job);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // A queue message is text: a spec whose text does not decode cannot travel, validated or not.
+            throw new InvalidJobMessageException("the spec holds text that is not valid Unicode (a lone surrogate escape such as \\ud800)");
+        }
+
         var size = Encoding.UTF8.GetByteCount(body);
         return size <= maxBytes ? body
             : throw new InvalidJobMessageException($"the message is {size} bytes; the queue takes at most {maxBytes}");

@@ -70,12 +70,25 @@ public sealed partial class JobSubmission
     /// <summary><c>{name}-{UTC yyyyMMdd-HHmmss}-{6 random hex}</c>, from the spec's <c>name</c>; a name that is no valid id prefix becomes one.</summary>
     public static string NewJobId(JsonElement spec, TimeProvider time)
     {
-        var name = spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
+        var name = spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? NameText(n) : "";
         name = InvalidIdCharacters().Replace(name, "-").Trim('-', '.', '_');
         if (name.Length == 0) name = "job";
         if (name.Length > 64) name = name[..64].TrimEnd('-', '.', '_');
         var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         return $"{name}-{stamp}-{RandomNumberGenerator.GetHexString(6, lowercase: true)}";
+    }
+
+    // A name that is not valid text (a lone surrogate escape, queued with --no-validate) gives the default id.
+    private static string NameText(JsonElement name)
+    {
+        try
+        {
+            return name.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return "";
+        }
     }
 
     private static void Encode(JobMessage job)

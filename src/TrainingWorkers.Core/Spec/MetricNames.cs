@@ -7,6 +7,10 @@ public static class MetricNames
     public const string TrainAccuracy = "train_accuracy";
     public const string ValLoss = "val_loss";
     public const string ValAccuracy = "val_accuracy";
+    /// <summary>Seconds of the epoch the training step waited for its batch (the input pipeline fell behind).</summary>
+    public const string InputWaitSeconds = "input_wait_seconds";
+    /// <summary>Images decoded and transformed per second of the epoch (image formats).</summary>
+    public const string ImagesPerSecond = "images_per_second";
 
     /// <summary>The metrics that exist only for two-class problems.</summary>
     public static readonly IReadOnlyList<string> BinaryOnly = ["val_roc_auc", "val_pr_auc"];

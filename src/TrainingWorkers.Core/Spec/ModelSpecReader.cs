@@ -9,7 +9,7 @@ internal static class ModelSpecReader
         var type = r.Enum("type", ModelType.Mlp);
         if (type != ModelType.Mlp && data is { Format: DataFormat.Csv })
         {
-            r.Error("type", $"{SpecReader.SnakeCase(type)} needs image data (data.format idx); use mlp for CSV features");
+            r.Error("type", $"{SpecReader.SnakeCase(type)} needs image data (data.format idx, image_folder or webdataset); use mlp for CSV features");
         }
 
         var spec = defaults with

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrainingWorkers.Core.Failures;
 
 namespace TrainingWorkers.Engine.Data;
 
@@ -8,55 +9,84 @@ namespace TrainingWorkers.Engine.Data;
 /// </summary>
 internal sealed class CsvTable
 {
-    private CsvTable(string[] featureNames, float[] features, string[] labels)
+    private CsvTable(string path, string[] featureNames, float[] features, string[] labels, int[] lines)
     {
+        Path = path;
         FeatureNames = featureNames;
         Features = features;
         Labels = labels;
+        Lines = lines;
     }
 
+    public string Path { get; }
     public string[] FeatureNames { get; }
     public float[] Features { get; }
     public string[] Labels { get; }
+    /// <summary>The line of the file each row came from, for errors about a label.</summary>
+    public int[] Lines { get; }
 
-    /// <summary>Reads the file; a bad cell is an error naming the file, line and column.</summary>
-    public static CsvTable Read(string path, string labelColumn)
-    {
-        using var reader = new StreamReader(path);
-        var header = reader.ReadLine() ?? throw new InvalidDataException($"{path}: the file is empty");
-        var names = header.Split(',').Select(n => n.Trim()).ToArray();
-        var labelIndex = Array.IndexOf(names, labelColumn);
-        if (labelIndex < 0) throw new InvalidDataException($"{path}: no column named '{labelColumn}' (data.label_column); the header has {string.Join(", ", names)}");
-        if (names.Length < 2) throw new InvalidDataException($"{path}: needs at least one feature column besides '{labelColumn}'");
-
-        var features = new List<float>();
-        var labels = new List<string>();
-        var lineNumber = 1;
-        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+    /// <summary>Reads the file that <paramref name="field"/> names; every problem is a <see cref="JobInputException"/> naming the file and line.</summary>
+    public static CsvTable Read(string path, string field, string labelColumn, DataLocationPolicy policy) =>
+        DataFile.Read(path, field, () =>
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var cells = line.Split(',');
-            if (cells.Length != names.Length) throw new InvalidDataException($"{path}:{lineNumber}: {cells.Length} cells, the header has {names.Length}");
-            for (var c = 0; c < cells.Length; c++)
+            using var reader = new BoundedLineReader(DataFile.OpenRead(path, field, policy), path, field);
+            var names = ReadHeader(reader, path, field, labelColumn, out var labelIndex);
+            var features = new List<float>();
+            var labels = new List<string>();
+            var lines = new List<int>();
+            for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
             {
-                var cell = cells[c].Trim();
-                if (c == labelIndex)
+                if (string.IsNullOrWhiteSpace(line)) continue;
+                var at = $"{path}:{reader.LineNumber}";
+                var cells = line.Split(',');
+                if (cells.Length != names.Length) throw new JobInputException(field, $"{cells.Length} cells, the header has {names.Length}", at);
+                if (features.Count + cells.Length > Array.MaxLength)
                 {
-                    labels.Add(cell);
+                    throw new JobInputException(field, "holds more values than one in-memory data set can; use train_limit or a smaller file", at);
                 }
-                else if (float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && float.IsFinite(value))
+
+                for (var c = 0; c < cells.Length; c++)
                 {
-                    features.Add(value);
+                    var cell = cells[c].Trim();
+                    if (c == labelIndex)
+                    {
+                        labels.Add(cell);
+                    }
+                    else if (float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && float.IsFinite(value))
+                    {
+                        features.Add(value);
+                    }
+                    else
+                    {
+                        throw new JobInputException(field, $"column '{Bound(names[c])}' is not a number: '{Bound(cell)}'", at);
+                    }
                 }
-                else
-                {
-                    throw new InvalidDataException($"{path}:{lineNumber}: column '{names[c]}' is not a number: '{cell}'");
-                }
+
+                lines.Add(reader.LineNumber);
             }
+
+            if (labels.Count == 0) throw new JobInputException(field, "has no data rows", path);
+            return new CsvTable(path, names.Where((_, i) => i != labelIndex).ToArray(), features.ToArray(), labels.ToArray(), lines.ToArray());
+        });
+
+    private static string[] ReadHeader(BoundedLineReader reader, string path, string field, string labelColumn, out int labelIndex)
+    {
+        var header = reader.ReadLine() ?? throw new JobInputException(field, "the file is empty", path);
+        var at = $"{path}:1";
+        var names = header.Split(',').Select(n => n.Trim()).ToArray();
+        var empty = Array.FindIndex(names, n => n.Length == 0);
+        if (empty >= 0) throw new JobInputException(field, $"column {empty + 1} of the header has no name", at);
+        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new JobInputException(field, $"the header names two columns '{Bound(duplicate.Key)}'", at);
+        labelIndex = Array.IndexOf(names, labelColumn);
+        if (labelIndex < 0)
+        {
+            throw new JobInputException("data.label_column", $"no column is named '{Bound(labelColumn)}'; the header has {Bound(string.Join(", ", names))}", at);
         }
 
-        if (labels.Count == 0) throw new InvalidDataException($"{path}: no data rows");
-        return new CsvTable(names.Where((_, i) => i != labelIndex).ToArray(), features.ToArray(), labels.ToArray());
+        if (names.Length < 2) throw new JobInputException(field, $"needs at least one feature column besides '{Bound(labelColumn)}'", at);
+        return names;
     }
+
+    private static string Bound(string text) => FailureText.Bound(text, FailureText.MaxName);
 }

@@ -19,14 +19,15 @@ internal sealed class BatchBuffer
     public long[] Labels { get; }
     public float[] Targets { get; }
 
-    /// <summary>Copies the examples order[start..start+count) into the buffer.</summary>
-    public void Fill(Dataset data, ReadOnlySpan<int> order, int start, int count)
+    /// <summary>Copies (or decodes) the examples order[start..start+count) into the buffer.</summary>
+    /// <param name="augmentSeed">Per example: the seed of its training augmentation, or null for none.</param>
+    public void Fill(Dataset data, ReadOnlySpan<int> order, int start, int count, Func<int, ulong?>? augmentSeed = null)
     {
         var width = data.FeatureSize;
         for (var i = 0; i < count; i++)
         {
             var j = order[start + i];
-            data.Features.AsSpan(j * width, width).CopyTo(Features.AsSpan(i * width, width));
+            data.CopyRow(j, Features.AsSpan(i * width, width), augmentSeed?.Invoke(j));
             if (data.Labels is { } labels) Labels[i] = labels[j];
             else data.Targets.AsSpan(j * data.Outputs, data.Outputs).CopyTo(Targets.AsSpan(i * data.Outputs));
         }

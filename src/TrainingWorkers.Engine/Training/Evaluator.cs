@@ -19,6 +19,7 @@ public static class Evaluator
     /// <summary>Evaluates rows [from, to) into their place in <paramref name="outputs"/>; returns their summed loss.</summary>
     internal static double Run(Model model, Dataset data, int from, int to, float[] outputs)
     {
+        if (!data.InMemory) return RunDecoded(model, data, from, to, outputs);
         var lossSum = 0.0;
         for (var start = from; start < to; start += BatchSize)
         {
@@ -28,6 +29,24 @@ public static class Evaluator
             lossSum += data.Labels is { } labels
                 ? model.Evaluate(x, labels.AsSpan(start, n), n, o)
                 : model.Evaluate(x, data.Targets.AsSpan(start * data.Outputs, n * data.Outputs), n, o);
+        }
+
+        return lossSum;
+    }
+
+    // Reader-backed data (images): batches of at most 64 MiB, each decoded on the reader's threads.
+    private static double RunDecoded(Model model, Dataset data, int from, int to, float[] outputs)
+    {
+        var batch = (int)Math.Clamp((64L << 20) / (data.FeatureSize * sizeof(float)), 1, BatchSize);
+        var x = GC.AllocateUninitializedArray<float>(batch * data.FeatureSize, pinned: true);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, data.Reader!.Parallelism) };
+        var lossSum = 0.0;
+        for (var start = from; start < to; start += batch)
+        {
+            var n = Math.Min(batch, to - start);
+            Parallel.For(0, n, parallel, i => data.CopyRow(start + i, x.AsSpan(i * data.FeatureSize, data.FeatureSize)));
+            var o = outputs.AsSpan(start * model.Definition.Outputs, n * model.Definition.Outputs);
+            lossSum += model.Evaluate(x.AsSpan(0, n * data.FeatureSize), data.Labels.AsSpan(start, n), n, o);
         }
 
         return lossSum;

@@ -1,6 +1,7 @@
 using TrainingWorkers.Core.Checkpoints;
 using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Spec;
+using TrainingWorkers.Engine.Data;
 using TrainingWorkers.Engine.Models;
 
 namespace TrainingWorkers.Engine.Training;
@@ -39,9 +40,13 @@ internal static class FineTuning
         }
     }
 
-    /// <summary>A run directory's or checkpoint directory's model.pt (a checkpoint's verified against its manifest), or a state file.</summary>
+    /// <summary>
+    /// A run directory's or checkpoint directory's model.pt (a checkpoint's verified against its manifest), or a state
+    /// file; on a worker only from where its data may be read (<c>TW_DATA_ALLOW</c>), checked before the disk is.
+    /// </summary>
     private static async Task<(byte[] State, string File)> ReadStateAsync(string from, CancellationToken cancellationToken)
     {
+        DataLocationPolicy.FromEnvironment().Check(from, "fine_tune.from");
         if (File.Exists(Path.Combine(from, DirectoryCheckpointStore.ManifestName)))
         {
             var dir = new DirectoryInfo(from);

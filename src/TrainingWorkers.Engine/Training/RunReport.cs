@@ -26,6 +26,7 @@ public static class RunReport
             ["history"] = new JsonArray(result.History.Select(Epoch).ToArray()),
             ["last_checkpoint"] = result.LastCheckpoint,
             ["resumed_from"] = result.ResumedFrom,
+            ["input"] = Input(result),
             ["artifacts"] = artifacts,
         };
         return report;
@@ -48,6 +49,17 @@ public static class RunReport
         if (root["epochs_run"] is JsonValue epochs && epochs.TryGetValue<int>(out var run)) metrics["epochs_run"] = run;
         return metrics;
     }
+
+    // Whether the run was input-bound: the step's wait for data, and the decoding work behind it.
+    private static JsonObject Input(TrainingResult result) => new()
+    {
+        ["loader_threads"] = result.LoaderThreads,
+        ["wait_seconds"] = Math.Round(result.Input?.WaitTime.TotalSeconds ?? 0, 3),
+        ["wait_share"] = Math.Round((result.Input?.WaitTime.TotalSeconds ?? 0) / Math.Max(result.Duration.TotalSeconds, 1e-9), 4),
+        ["images_decoded"] = result.Input?.ImagesDecoded ?? 0,
+        ["decode_cpu_seconds"] = Math.Round(result.Input?.DecodeTime.TotalSeconds ?? 0, 3),
+        ["images_skipped"] = result.Input?.ImagesSkipped ?? 0,
+    };
 
     private static JsonNode? Evaluation(EvaluationReport? report, string prefix)
     {

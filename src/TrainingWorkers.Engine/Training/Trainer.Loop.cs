@@ -28,74 +28,107 @@ public sealed partial class Trainer
             var accumulation = training.GradientAccumulationSteps;
             var pending = false;
             var schedule = new LearningRateSchedule(training);
-            var buffer = new BatchBuffer(train, batchSize);
+            var loaderThreads = trainer.LoaderThreads;
+            var input = trainer._data.Input;
             var everySteps = spec.Checkpointing.EverySteps;
             var lr = double.NaN;
-
-            while (state.Epoch < training.Epochs)
+            var stream = train.Reader as IEpochStream;
+            var (rank, worldSize) = (trainer._parallel?.Rank ?? 0, trainer._parallel?.WorldSize ?? 1);
+            if (stream is not null && state.DataFingerprint is { } fingerprint && fingerprint != stream.Fingerprint)
             {
-                var epochClock = Stopwatch.StartNew();
-                FineTuning.ApplyFreezing(model, spec.FineTune, state.Epoch);
-                trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
-                var order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
-                if (trainer._parallel is { } parallel) order = parallel.Shard(order, batchSize);
-                while (state.StepInEpoch < steps)
-                {
-                    if (!pending && trainer.StopRequested(cancellationToken))
-                    {
-                        // Ctrl-C or SIGTERM mid-epoch: keep what was learned so far, then stop.
-                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
-                        return StopReason.Cancelled;
-                    }
-
-                    var rate = schedule.Rate(state.Epoch, state.StepInEpoch, steps);
-                    if (rate != lr) optimizer.SetLearningRate(lr = rate);
-                    var start = state.StepInEpoch * batchSize;
-                    var n = Math.Min(batchSize, order.Length - start);
-                    buffer.Fill(train, order, start, n);
-                    if (accumulation > 1)
-                    {
-                        var (weight, accumulateOnly) = GradientAccumulation.Plan(state.StepInEpoch, steps, accumulation, batchSize, order.Length);
-                        optimizer.SetAccumulation(weight, accumulateOnly);
-                        pending = accumulateOnly;
-                    }
-
-                    thread.EnsureCurrent();
-                    var result = train.IsClassification
-                        ? model.TrainStep(optimizer, buffer.Features, buffer.Labels, n)
-                        : model.TrainStep(optimizer, buffer.Features, buffer.Targets, n);
-                    state.LossSum += (double)result.Loss * n;
-                    state.Correct += result.Correct;
-                    state.Seen += n;
-                    state.StepInEpoch++;
-                    state.GlobalStep++;
-                    trainer._observer.StepCompleted(state.Epoch + 1, state.StepInEpoch, steps, result.Loss);
-                    if (everySteps is { } every && state.GlobalStep % every == 0 && state.StepInEpoch < steps && !pending)
-                    {
-                        await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
-                    }
-                }
-
-                var summary = FinishEpoch(lr, TimeSpan.FromSeconds(state.EpochSeconds) + epochClock.Elapsed);
-                state.Epoch++;
-                var stop = early is not null && early.EpochsWithoutImprovement >= spec.EarlyStopping!.Patience;
-                if (state.Epoch % spec.Checkpointing.EveryEpochs == 0 || state.Epoch == training.Epochs || stop)
-                {
-                    await CheckpointAsync(summary.Metrics, epochClock: null).ConfigureAwait(true);
-                }
-
-                if (stop) return StopReason.EarlyStopped;
+                throw new Core.Failures.JobInputException("data.train", $"the shards changed since the checkpoint was taken (fingerprint {stream.Fingerprint}, the checkpoint's {fingerprint}): its stream position does not apply; start a new run");
             }
 
-            return StopReason.Completed;
+            try
+            {
+                while (state.Epoch < training.Epochs)
+                {
+                    var epochClock = Stopwatch.StartNew();
+                    FineTuning.ApplyFreezing(model, spec.FineTune, state.Epoch);
+                    int[] order;
+                    if (stream is not null)
+                    {
+                        // A stream's epoch: its length and this rank's positions come from the shards' order; a resume replays up to its position.
+                        (steps, var positions) = stream.Start(state.Epoch, state.StepInEpoch * batchSize, batchSize, rank, worldSize);
+                        order = Enumerable.Range(0, positions).ToArray();
+                        state.DataFingerprint = stream.Fingerprint;
+                    }
+                    else
+                    {
+                        order = Shuffle.Permutation(train.Count, training.Seed, (ulong)state.Epoch);
+                        if (trainer._parallel is { } parallel) order = parallel.Shard(order, batchSize);
+                    }
+
+                    trainer._observer.EpochStarted(state.Epoch + 1, training.Epochs, steps);
+                    var epoch = (ulong)state.Epoch;
+                    // Per example and epoch (a stream's positions also per rank): the same draws on every run, so a resume is exact.
+                    var streamRank = stream is null ? 0UL : (ulong)rank << 40;
+                    Func<int, ulong?>? augment = spec.Data.Augment is null || train.InMemory ? null : example => SplitMix.Seed(training.Seed, epoch, (uint)example | streamRank);
+                    using var batches = new BatchPipeline(train, order, batchSize, state.StepInEpoch, steps, loaderThreads, spec.Data.Prefetch + 1, augment, input);
+                    var (decodedBefore, waitBefore) = input.Snapshot();
+                    while (state.StepInEpoch < steps)
+                    {
+                        if (!pending && trainer.StopRequested(cancellationToken))
+                        {
+                            // Ctrl-C or SIGTERM mid-epoch: keep what was learned so far, then stop.
+                            await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
+                            return StopReason.Cancelled;
+                        }
+
+                        var rate = schedule.Rate(state.Epoch, state.StepInEpoch, steps);
+                        if (rate != lr) optimizer.SetLearningRate(lr = rate);
+                        var (buffer, n) = batches.Next(state.StepInEpoch);
+                        if (accumulation > 1)
+                        {
+                            var (weight, accumulateOnly) = GradientAccumulation.Plan(state.StepInEpoch, steps, accumulation, batchSize, order.Length);
+                            optimizer.SetAccumulation(weight, accumulateOnly);
+                            pending = accumulateOnly;
+                        }
+
+                        thread.EnsureCurrent();
+                        var result = train.IsClassification
+                            ? model.TrainStep(optimizer, buffer.Features, buffer.Labels, n)
+                            : model.TrainStep(optimizer, buffer.Features, buffer.Targets, n);
+                        state.LossSum += (double)result.Loss * n;
+                        state.Correct += result.Correct;
+                        state.Seen += n;
+                        state.StepInEpoch++;
+                        state.GlobalStep++;
+                        trainer._observer.StepCompleted(state.Epoch + 1, state.StepInEpoch, steps, result.Loss);
+                        if (everySteps is { } every && state.GlobalStep % every == 0 && state.StepInEpoch < steps && !pending)
+                        {
+                            await CheckpointAsync(new Dictionary<string, double>(), epochClock).ConfigureAwait(true);
+                        }
+                    }
+
+                    var (decoded, wait) = input.Snapshot();
+                    var inputMetrics = InputMetrics(decoded - decodedBefore, wait - waitBefore, epochClock.Elapsed);
+                    var summary = FinishEpoch(lr, TimeSpan.FromSeconds(state.EpochSeconds) + epochClock.Elapsed, inputMetrics);
+                    state.Epoch++;
+                    var stop = early is not null && early.EpochsWithoutImprovement >= spec.EarlyStopping!.Patience;
+                    if (state.Epoch % spec.Checkpointing.EveryEpochs == 0 || state.Epoch == training.Epochs || stop)
+                    {
+                        await CheckpointAsync(summary.Metrics, epochClock: null).ConfigureAwait(true);
+                    }
+
+                    if (stop) return StopReason.EarlyStopped;
+                }
+
+                return StopReason.Completed;
+            }
+            finally
+            {
+                stream?.Stop();
+            }
         }
 
         /// <summary>Validates, updates early stopping, publishes the epoch's metrics and resets the epoch's counters.</summary>
-        private EpochSummary FinishEpoch(double lr, TimeSpan duration)
+        private EpochSummary FinishEpoch(double lr, TimeSpan duration, Dictionary<string, double> inputMetrics)
         {
             var data = trainer._data;
             trainer._parallel?.ReduceEpochSums(state);
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { [MetricNames.TrainLoss] = state.LossSum / state.Seen };
+            foreach (var (k, v) in inputMetrics) metrics[k] = v;
             if (data.Train.IsClassification) metrics[MetricNames.TrainAccuracy] = (double)state.Correct / state.Seen;
             if (data.Validation is { } validation)
             {
@@ -130,6 +163,7 @@ public sealed partial class Trainer
             }
 
             state.LossScaler = optimizer.LossScaler?.State;
+            state.StreamPosition = trainer._data.Train.Reader is IEpochStream ? (long)state.StepInEpoch * Math.Min(trainer._spec.Training.BatchSize, trainer._data.Train.Count) : null;
             var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
             {
                 [ModelFile] = model.SaveState(),
@@ -152,6 +186,17 @@ public sealed partial class Trainer
 
             LastCheckpoint = checkpoint.Manifest.Id;
             trainer._observer.CheckpointWritten(checkpoint.Manifest.Id, store.Location);
+        }
+
+        /// <summary>
+        /// The input pipeline's share of the epoch (this run, since a resume): how long the step waited for data and,
+        /// when images are decoded, how many per second. Both say whether a job is input-bound.
+        /// </summary>
+        private static Dictionary<string, double> InputMetrics(long decoded, TimeSpan wait, TimeSpan elapsed)
+        {
+            var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { [MetricNames.InputWaitSeconds] = Math.Round(wait.TotalSeconds, 4) };
+            if (decoded > 0) metrics[MetricNames.ImagesPerSecond] = Math.Round(decoded / Math.Max(elapsed.TotalSeconds, 1e-9), 1);
+            return metrics;
         }
 
         private static List<MetricPoint> Points(EpochSummary summary, long step)

@@ -103,8 +103,12 @@ public sealed partial class Trainer
             ResumedFrom = resumeFrom?.Manifest.Id,
             Device = device,
             Duration = clock.Elapsed,
+            Input = _data.Input,
+            LoaderThreads = LoaderThreads,
         };
     }
+
+    private int LoaderThreads => _spec.Data.LoaderThreads ?? (_data.Train.InMemory ? 1 : Data.Images.ImageFolderLoader.DefaultThreads);
 
     // Data-parallel: every rank evaluates a part and all get the group's metrics.
     private EvaluationReport Evaluate(Model model, Dataset data) =>

@@ -29,6 +29,10 @@ internal sealed class TrainerState
     public int BestEpoch { get; set; }
     public int EpochsWithoutImprovement { get; set; }
     public List<EpochRecord> History { get; set; } = [];
+    /// <summary>A webdataset's fingerprint: the stream position below holds only for the same shards.</summary>
+    public string? DataFingerprint { get; set; }
+    /// <summary>A webdataset: samples of the epoch's stream this rank (0) consumed; the stream replays to it on resume.</summary>
+    public long? StreamPosition { get; set; }
     /// <summary>The loss scaler's state of an fp16 run; null otherwise.</summary>
     public LossScalerState? LossScaler { get; set; }
 

@@ -26,4 +26,8 @@ public sealed record TrainingResult
     public string? ResumedFrom { get; init; }
     public required string Device { get; init; }
     public required TimeSpan Duration { get; init; }
+    /// <summary>What the input pipeline did in this run: images decoded and skipped, time the step waited for data.</summary>
+    public Data.InputCounters? Input { get; init; }
+    /// <summary>The loader threads that prepared batches (0: on the training thread).</summary>
+    public int LoaderThreads { get; init; }
 }

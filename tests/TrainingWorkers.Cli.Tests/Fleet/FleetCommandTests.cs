@@ -65,6 +65,9 @@ public sealed class FleetCommandTests : IDisposable
         Assert.Contains(buckets.Buckets, b => b.BucketName == $"{_prefix}-artifacts");
         var table = await services.GetRequiredService<IAmazonDynamoDB>().DescribeTableAsync($"{_prefix}-jobs");
         Assert.Equal(TableStatus.ACTIVE, table.Table.TableStatus);
+        // The jobs' log group (tw logs) exists: creating it again says so.
+        Assert.Equal($"/trainingworkers/{_prefix}/jobs", env.LogGroup);
+        Assert.False(await services.GetRequiredService<TrainingWorkers.Aws.Logs.JobLogs>().EnsureGroupAsync(env.LogGroup, CancellationToken.None));
 
         // The first environment is the default; a second one does not take it over.
         var (other, _, otherError) = await Tw("env", "create", "other", "--endpoint-url", _moto.Url.ToString(), "--prefix", _prefix + "b");
@@ -140,6 +143,37 @@ public sealed class FleetCommandTests : IDisposable
         Assert.Equal(1, (await services.GetRequiredService<IJobQueue>().GetDepthAsync(CancellationToken.None)).Waiting);
         var record = await services.GetRequiredService<IJobStore>().GetAsync("bad-1", CancellationToken.None);
         Assert.Equal(-0.1, JsonNode.Parse(record!.SpecJson)!["training"]!["learning_rate"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task LoneSurrogateInASpec_SubmitRefusesIt_AndARecordedOneBreaksNoReadCommand()
+    {
+        var env = await CreateEnvironmentAsync();
+        var spec = WriteSpec("""{ "apiVersion": "trainingworkers/v1", "name": "x\ud800", "data": { "train": "fashion-mnist" } }""");
+
+        var (refused, _, refusedError) = await Tw("submit", spec);
+        var (unqueued, _, unqueuedError) = await Tw("submit", spec, "--no-validate", "--job-id", "surrogate-0");
+        // Sent by another client and recorded by a worker: the record holds the spec's text as it came.
+        await using (var services = _moto.Services(env.QueueUrl, env.Table))
+        {
+            await services.GetRequiredService<IJobStore>().CreateAsync("surrogate-1", File.ReadAllText(spec), CancellationToken.None);
+        }
+
+        var (listed, listOutput, listError) = await Tw("list", "-o", "json");
+        var (shown, statusOutput, statusError) = await Tw("status", "surrogate-1");
+        var (shownJson, statusJson, statusJsonError) = await Tw("status", "surrogate-1", "-o", "json");
+
+        Assert.True(refused == 2, refusedError);
+        Assert.Contains("name: is not valid Unicode text", refusedError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", refusedError, StringComparison.Ordinal);
+        Assert.True(unqueued == 2, unqueuedError);
+        Assert.Contains("not valid Unicode", unqueuedError, StringComparison.Ordinal);
+        Assert.True(listed == 0, listError);
+        Assert.Contains("surrogate-1", listOutput, StringComparison.Ordinal);
+        Assert.True(shown == 0, statusError);
+        Assert.Contains("surrogate-1", statusOutput, StringComparison.Ordinal);
+        Assert.True(shownJson == 0, statusJsonError);
+        Assert.Equal("surrogate-1", JsonNode.Parse(statusJson)!["job_id"]!.GetValue<string>());
     }
 
     [Fact]
@@ -310,7 +344,7 @@ public sealed class FleetCommandTests : IDisposable
     {
         var env = JsonNode.Parse(File.ReadAllText(EnvironmentsFile))!["environments"]![name]!;
         string Field(string field) => env[field]!.GetValue<string>();
-        return new TestEnvironment(Field("queue_url"), Field("dead_letter_queue_url"), Field("table"), Field("bucket"));
+        return new TestEnvironment(Field("queue_url"), Field("dead_letter_queue_url"), Field("table"), Field("bucket"), Field("log_group"));
     }
 
     private string WriteSpec(string json)
@@ -320,5 +354,5 @@ public sealed class FleetCommandTests : IDisposable
         return path;
     }
 
-    private sealed record TestEnvironment(string QueueUrl, string DeadLetterQueueUrl, string Table, string Bucket);
+    private sealed record TestEnvironment(string QueueUrl, string DeadLetterQueueUrl, string Table, string Bucket, string LogGroup);
 }

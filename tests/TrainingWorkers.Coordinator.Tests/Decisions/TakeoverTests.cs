@@ -96,7 +96,9 @@ public sealed class TakeoverTests
     public async Task QueueRefusesAJobsMessage_ItsRecordIsCancelled_TheTrialRunsUnderANewId()
     {
         using var s = await SweepAsync();
-        s.Queue.FailNext(id => id == "s1-t000" ? new InvalidOperationException("queue unreachable") : null);
+        // The first message sent (trial 0's) is refused.
+        var refused = false;
+        s.Queue.FailNext(op => op == "SubmitAsync" && !refused && (refused = true) ? new InvalidOperationException("queue unreachable") : null);
 
         var study = await s.RunAsync(s.Coordinator("c1"));
 

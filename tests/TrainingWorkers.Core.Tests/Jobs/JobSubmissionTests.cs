@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using TrainingWorkers.Core.Failures;
 using TrainingWorkers.Core.Jobs;
 using TrainingWorkers.Core.Spec;
+using TrainingWorkers.Testing;
 
 namespace TrainingWorkers.Core.Tests.Jobs;
 
@@ -12,49 +13,56 @@ public sealed class JobSubmissionTests
         { "apiVersion": "trainingworkers/v1", "name": "fashion-cnn", "data": { "train": "fashion-mnist" }, "training": { "epochs": 2 } }
         """);
 
-    private readonly RecordingStore _store = new();
-    private readonly RecordingQueue _queue = new();
+    private readonly InMemoryJobStore _store = new(TimeProvider.System);
+    private readonly InMemoryJobQueue _queue = new(TimeProvider.System);
+
+    private JobStatus? StatusOf(string jobId) => _store.GetAsync(jobId, CancellationToken.None).Result?.Status;
 
     [Fact]
     public async Task Submit_NewJob_RecordedAsQueuedBeforeItsMessageIsSent()
     {
-        _queue.OnSubmit = job => Assert.True(_store.Records.ContainsKey(job.JobId), "the message went out before the record existed");
+        _queue.FailNext(_ =>
+        {
+            Assert.True(StatusOf("job-1") == JobStatus.Queued, "the message went out before the record existed");
+            return null;
+        });
         var job = JobSubmission.Prepare(Valid, "job-1", validate: true);
 
         var submitted = await new JobSubmission(_store, _queue).SubmitAsync(job, CancellationToken.None);
 
-        Assert.Equal(new SubmittedJob("job-1", "m-1"), submitted);
-        Assert.Equal(JobStatus.Queued, _store.Records["job-1"].Status);
-        Assert.Equal(Valid.GetRawText(), _store.Records["job-1"].SpecJson);
-        Assert.Equal("job-1", Assert.Single(_queue.Sent).JobId);
+        Assert.Equal(new SubmittedJob("job-1", "m1"), submitted);
+        var record = (await _store.GetAsync("job-1", CancellationToken.None))!;
+        Assert.Equal((JobStatus.Queued, Valid.GetRawText()), (record.Status, record.SpecJson));
+        Assert.Equal("job-1", Assert.Single(_queue.Messages).Job.JobId);
     }
 
     [Fact]
     public async Task Submit_IdTaken_JobExistsAndNothingQueued()
     {
-        _store.Records["job-1"] = (JobStatus.Running, "{}");
+        await _store.CreateAsync("job-1", "{}", CancellationToken.None);
+        await _store.TryClaimAsync("job-1", "worker-a", TimeSpan.FromMinutes(1), CancellationToken.None);
 
         var e = await Assert.ThrowsAsync<JobExistsException>(
             () => new JobSubmission(_store, _queue).SubmitAsync(JobSubmission.Prepare(Valid, "job-1", validate: false), CancellationToken.None));
 
         Assert.Equal(("job_id", "job-1"), (e.Field, e.JobId));
         Assert.Equal(FailureKind.InvalidInput, JobFailure.From(e).Kind);
-        Assert.Empty(_queue.Sent);
-        Assert.Equal(JobStatus.Running, _store.Records["job-1"].Status);
+        Assert.Empty(_queue.Messages);
+        Assert.Equal(JobStatus.Running, StatusOf("job-1"));
     }
 
     [Fact]
     public async Task Submit_QueueRefuses_RecordCancelledAndTheCauseKeptWithItsKind()
     {
         var cause = new KnownFailure("sqs SendMessage failed: AccessDenied", FailureKind.Fatal);
-        _queue.Failure = cause;
+        _queue.FailNext(_ => cause);
 
         var e = await Assert.ThrowsAsync<JobNotQueuedException>(
             () => new JobSubmission(_store, _queue).SubmitAsync(JobSubmission.Prepare(Valid, "job-2", validate: false), CancellationToken.None));
 
         Assert.Same(cause, e.InnerException);
         Assert.Null(e.CancelFailure);
-        Assert.Equal(JobStatus.Cancelled, _store.Records["job-2"].Status);
+        Assert.Equal(JobStatus.Cancelled, StatusOf("job-2"));
         Assert.Equal("sqs SendMessage failed: AccessDenied; the job was recorded but not queued, and its record job-2 is now Cancelled", e.Message);
         // A fatal queue (access denied, queue gone) stays fatal for whoever submits: the coordinator stops on it.
         Assert.Equal(FailureKind.Fatal, JobFailure.From(e).Kind);
@@ -63,14 +71,15 @@ public sealed class JobSubmissionTests
     [Fact]
     public async Task Submit_QueueAndCancelBothFail_RecordStaysQueuedAndSaysWhy()
     {
-        _queue.Failure = new IOException("network down");
-        _store.CancelFailure = new IOException("table unreachable");
+        var unreachable = new IOException("table unreachable");
+        _queue.FailNext(_ => new IOException("network down"));
+        _store.FailNext(operation => operation == nameof(IJobStore.RequestCancelAsync) ? unreachable : null);
 
         var e = await Assert.ThrowsAsync<JobNotQueuedException>(
             () => new JobSubmission(_store, _queue).SubmitAsync(JobSubmission.Prepare(Valid, "job-3", validate: false), CancellationToken.None));
 
-        Assert.Same(_store.CancelFailure, e.CancelFailure);
-        Assert.Equal(JobStatus.Queued, _store.Records["job-3"].Status);
+        Assert.Same(unreachable, e.CancelFailure);
+        Assert.Equal(JobStatus.Queued, StatusOf("job-3"));
         Assert.EndsWith("its record job-3 stays Queued (cancelling it failed: table unreachable)", e.Message, StringComparison.Ordinal);
     }
 
@@ -78,18 +87,24 @@ public sealed class JobSubmissionTests
     public async Task Submit_CallerCancelsWhileSending_CancellationPassesAndTheRecordIsLeftAlone()
     {
         using var cancel = new CancellationTokenSource();
-        _queue.OnSubmit = _ =>
+        _queue.FailNext(_ =>
         {
             cancel.Cancel();
-            cancel.Token.ThrowIfCancellationRequested();
-        };
+            return new OperationCanceledException(cancel.Token);
+        });
+        var cancelRequests = 0;
+        _store.FailNext(operation =>
+        {
+            if (operation == nameof(IJobStore.RequestCancelAsync)) cancelRequests++;
+            return null;
+        });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => new JobSubmission(_store, _queue).SubmitAsync(JobSubmission.Prepare(Valid, "job-4", validate: false), cancel.Token));
 
         // Whether the message went out is unknown: a worker that receives it runs the job.
-        Assert.Equal(JobStatus.Queued, _store.Records["job-4"].Status);
-        Assert.Equal(0, _store.CancelRequests);
+        Assert.Equal(JobStatus.Queued, StatusOf("job-4"));
+        Assert.Equal(0, cancelRequests);
     }
 
     [Fact]
@@ -153,60 +168,5 @@ public sealed class JobSubmissionTests
     private sealed class KnownFailure(string message, FailureKind kind) : Exception(message), IKnowsFailureKind
     {
         public FailureKind FailureKind => kind;
-    }
-
-    /// <summary>The queue as submission sees it: records what is sent, or fails as told.</summary>
-    private sealed class RecordingQueue : IJobQueue
-    {
-        public List<JobMessage> Sent { get; } = [];
-        public Exception? Failure { get; set; }
-        public Action<JobMessage>? OnSubmit { get; set; }
-
-        public Task<string> SubmitAsync(JobMessage job, CancellationToken cancellationToken)
-        {
-            OnSubmit?.Invoke(job);
-            if (Failure is not null) throw Failure;
-            Sent.Add(job);
-            return Task.FromResult($"m-{Sent.Count}");
-        }
-
-        public Task<IReadOnlyList<ReceivedJob>> ReceiveAsync(int maxJobs, TimeSpan wait, TimeSpan visibility, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task ExtendAsync(ReceivedJob job, TimeSpan visibility, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task ReleaseAsync(ReceivedJob job, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task CompleteAsync(ReceivedJob job, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task DeadLetterAsync(ReceivedJob job, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<QueueDepth> GetDepthAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<QueuePolicy> GetPolicyAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
-
-    /// <summary>The job store as submission sees it: creates records, cancels queued ones, or fails to as told.</summary>
-    private sealed class RecordingStore : IJobStore
-    {
-        public Dictionary<string, (JobStatus Status, string SpecJson)> Records { get; } = [];
-        public Exception? CancelFailure { get; set; }
-        public int CancelRequests { get; private set; }
-
-        public Task<bool> CreateAsync(string jobId, string specJson, CancellationToken cancellationToken) =>
-            Task.FromResult(Records.TryAdd(jobId, (JobStatus.Queued, specJson)));
-
-        public Task<JobStatus?> RequestCancelAsync(string jobId, CancellationToken cancellationToken)
-        {
-            CancelRequests++;
-            if (CancelFailure is not null) throw CancelFailure;
-            if (!Records.TryGetValue(jobId, out var record)) return Task.FromResult<JobStatus?>(null);
-            if (record.Status == JobStatus.Queued) Records[jobId] = (JobStatus.Cancelled, record.SpecJson);
-            return Task.FromResult<JobStatus?>(Records[jobId].Status);
-        }
-
-        public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<JobLease?> TryClaimAsync(string jobId, string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<JobLease> HeartbeatAsync(JobLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RecordCheckpointAsync(JobLease lease, string checkpointId, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task FinishAsync(JobLease lease, JobStatus status, JobOutcome outcome, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RecordProgressAsync(JobLease lease, JobProgress progress, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<JobRecord>> ListAsync(int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<JobStatusChange>> GetHistoryAsync(string jobId, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RecordEpochAsync(JobLease lease, int epoch, IReadOnlyDictionary<string, double> metrics, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<EpochMetrics>> GetEpochsAsync(string jobId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -105,22 +105,52 @@ public class JobSpecParserTests
 
     [Theory]
     [InlineData("""{ "format": "idx" }""", "data.train: is required: a directory with the IDX files, or \"fashion-mnist\"")]
-    [InlineData("""{ "format": "parquet", "train": "x" }""", "data.format: must be one of idx, csv, got 'parquet'")]
-    [InlineData("""{ "train": "x", "task": "regression" }""", "data.task: IDX image data is classification only")]
+    [InlineData("""{ "format": "parquet", "train": "x" }""", "data.format: must be one of idx, csv, image_folder, webdataset, got 'parquet'")]
+    [InlineData("""{ "train": "x", "task": "regression" }""", "data.task: image data is classification only")]
     [InlineData("""{ "train": "x", "validation_split": 1 }""", "data.validation_split: must be >= 0 and < 1, got 1")]
     [InlineData("""{ "format": "csv", "train": "a.csv", "validation": "b.csv", "validation_split": 0.2 }""", "data.validation_split: cannot be used together with a validation file")]
     [InlineData("""{ "train": "x", "test": "t" }""", "data.test: is for CSV data; IDX directories hold their own t10k test files (see use_test_set)")]
+    [InlineData("""{ "train": "x", "validation": "v" }""", "data.validation: is for CSV data; IDX data holds out validation_split of the training files")]
     [InlineData("""{ "train": "x", "classes": [1] }""", "data.classes: must have at least 2 elements, got 1")]
     [InlineData("""{ "train": "x", "classes": [1, 1] }""", "data.classes: must not repeat a class")]
     [InlineData("""{ "train": "x", "classes": [0, 1], "class_names": ["a"] }""", "data.class_names: must name each of the 2 selected classes, got 1 names")]
     [InlineData("""{ "train": "x", "train_limit": 0 }""", "data.train_limit: must be > 0, got 0")]
     [InlineData("""{ "train": "x", "label_column": "y" }""", "data.label_column: is for CSV data")]
+    [InlineData("""{ "train": "x", "image_size": 28 }""", "data.image_size: is for image data (format image_folder or webdataset)")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "image_size": [28] }""", "data.image_size: must have at least 2 elements, got 1")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "image_size": 0 }""", "data.image_size: must be between 1 and 4096, got 0")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "channels": 2 }""", "data.channels: must be 1 (grayscale) or 3 (RGB), got 2")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "mean": [0.5] }""", "data.mean: mean and std go together")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "channels": 3, "mean": [0.5], "std": [0.2] }""", "data.mean: must have one value per channel (3)")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "augment": { "random_resized_crop": { "scale": [0.9, 0.2] } } }""", "data.augment.random_resized_crop.scale: must be [min, max] with min <= max")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "augment": { "rotate": 10 } }""", "data.augment.rotate: unknown field")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "bad_images": "ignore" }""", "data.bad_images: must be one of error, skip, got 'ignore'")]
+    [InlineData("""{ "format": "image_folder", "train": "x", "shuffle_buffer": 10 }""", "data.shuffle_buffer: is for format webdataset")]
+    [InlineData("""{ "format": "webdataset", "train": "x", "validation_split": 0.2 }""", "data.validation_split: a stream cannot hold examples out: give a validation prefix of shards")]
+    [InlineData("""{ "format": "webdataset", "train": "x", "train_limit": 5 }""", "data.train_limit: does not apply to a stream of shards")]
+    [InlineData("""{ "train": "x", "loader_threads": 65 }""", "data.loader_threads: must be between 0 (on the training thread) and 64, got 65")]
     public void Parse_DataRule_IsReported(string data, string expected) =>
         Assert.Contains(expected, Errors($$"""{ "apiVersion": "trainingworkers/v1", "name": "job", "data": {{data}} }"""));
 
     [Fact]
+    public void Parse_ImageFolder_ReadsTheImageSettings()
+    {
+        var data = JobSpecParser.Parse("""
+            { "apiVersion": "trainingworkers/v1", "name": "job", "model": { "type": "resnet" },
+              "data": { "format": "image_folder", "train": "s3://b/train/", "image_size": [32, 48], "channels": 3, "mean": [0.4, 0.5, 0.6], "std": [0.2, 0.2, 0.2],
+                        "augment": { "random_resized_crop": true, "horizontal_flip": true }, "loader_threads": 3, "bad_images": "skip" } }
+            """).Data;
+        Assert.Equal(DataFormat.ImageFolder, data.Format);
+        Assert.Equal([32, 48], data.ImageSize!);
+        Assert.Equal([0.08, 1.0], data.Augment!.CropScale!);
+        Assert.True(data.Augment.HorizontalFlip);
+        Assert.Equal((3, BadImagePolicy.Skip), (data.LoaderThreads, data.BadImages));
+        Assert.Equal("s3://b/train/", data.RelativeTo("/specs").Train);
+    }
+
+    [Fact]
     public void Parse_CnnOnCsv_IsRejected() =>
-        Assert.Contains("model.type: cnn needs image data (data.format idx); use mlp for CSV features",
+        Assert.Contains("model.type: cnn needs image data (data.format idx, image_folder or webdataset); use mlp for CSV features",
             Errors("""{ "apiVersion": "trainingworkers/v1", "name": "job", "data": { "format": "csv", "train": "a.csv" }, "model": { "type": "cnn" } }"""));
 
     [Fact]

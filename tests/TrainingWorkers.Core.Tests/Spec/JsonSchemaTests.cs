@@ -9,7 +9,7 @@ public class JsonSchemaTests
     private static readonly string SchemaPath = Path.Combine(JobSpecParserTests.RepositoryRoot(), "src/TrainingWorkers.Core/Spec/job-spec.v1.schema.json");
 
     /// <summary>Every object of the schema with the parser path it sits at and a minimal value that reaches it.</summary>
-    public static TheoryData<string> ObjectPaths() => ["", "model", "data", "training", "training.optimizer", "training.lr_schedule", "early_stopping", "checkpointing", "fine_tune"];
+    public static TheoryData<string> ObjectPaths() => ["", "model", "data", "training", "data.augment", "training.optimizer", "training.lr_schedule", "early_stopping", "checkpointing", "fine_tune"];
 
     [Theory]
     [MemberData(nameof(ObjectPaths))]

@@ -20,6 +20,7 @@ public sealed class JobRunnerTests
     private readonly InMemoryJobStore _store = new(TimeProvider.System);
     private readonly Lifetime _lifetime = new();
     private readonly ScriptedAttempts _attempts = new();
+    private readonly CountedOutcomes _outcomes = new();
     private readonly WorkerState _state;
     private readonly JobRunner _runner;
 
@@ -31,7 +32,7 @@ public sealed class JobRunnerTests
         {
             Policy = new QueuePolicy(Lease, 5, "dlq"),
         };
-        _runner = new JobRunner(_queue, _store, _attempts, settlement, options, new WorkerIdentity("worker-a", null, null), _state, TimeProvider.System,
+        _runner = new JobRunner(_queue, _store, _attempts, settlement, _outcomes, options, new WorkerIdentity("worker-a", null, null), _state, TimeProvider.System,
             NullLogger<JobRunner>.Instance);
     }
 
@@ -58,6 +59,7 @@ public sealed class JobRunnerTests
         Assert.Contains("model.path", job.Error, StringComparison.Ordinal);
         Assert.Empty(_queue.Messages);
         Assert.Empty(_queue.DeadLetters);
+        Assert.Equal(["failed"], _outcomes.Ended);
     }
 
     [Fact]
@@ -70,6 +72,17 @@ public sealed class JobRunnerTests
         Assert.Contains("training.epochs: must be between", job.Error, StringComparison.Ordinal);
         Assert.Contains("training.seed: must not be null", job.Error, StringComparison.Ordinal);
         Assert.Equal(0, _attempts.Runs);
+    }
+
+    [Fact]
+    public async Task SpecWithALoneSurrogate_SentByAnotherClient_FailsAtOnceNamingThePath()
+    {
+        await RunAsync(await SubmitAsync("surrogate", """{ "apiVersion": "trainingworkers/v1", "name": "x\ud800", "data": { "train": "y" } }"""));
+
+        var job = (await _store.GetAsync("surrogate", CancellationToken.None))!;
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Contains("name: is not valid Unicode text", job.Error, StringComparison.Ordinal);
+        Assert.Empty(_queue.Messages);
     }
 
     [Fact]
@@ -86,6 +99,7 @@ public sealed class JobRunnerTests
         Assert.Equal((JobStatus.Queued, 2), (second.Status, second.FailedAttempts));
         Assert.StartsWith("attempt 2 of 3 failed, retry in 60 s: crashed: rank 0: rendezvous failed", second.Error, StringComparison.Ordinal);
         Assert.Equal(["Extend flaky 30s", "Extend flaky 60s"], _queue.Calls.Where(c => c.StartsWith("Extend", StringComparison.Ordinal)));
+        Assert.Equal(["retrying", "retrying"], _outcomes.Ended);
     }
 
     [Fact]
@@ -171,6 +185,7 @@ public sealed class JobRunnerTests
         await RunAsync(message);
 
         Assert.Equal(["DeadLetter m9"], _queue.Calls);
+        Assert.Equal(["unreadable"], _outcomes.Ended);
     }
 
     private sealed class ScriptedAttempts : IAttemptRunner
@@ -184,6 +199,13 @@ public sealed class JobRunnerTests
             Runs++;
             return Task.FromResult(Next(context));
         }
+    }
+
+    private sealed class CountedOutcomes : IFleetOutcomes
+    {
+        public List<string> Ended { get; } = [];
+
+        public void JobEnded(string outcome) => Ended.Add(outcome);
     }
 
     private sealed class Lifetime : IHostApplicationLifetime

@@ -4,10 +4,10 @@ using System.Text;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-namespace TrainingWorkers.Worker.Tests;
+namespace TrainingWorkers.Testing;
 
 /// <summary>A real tw-worker process (tw-worker.dll beside the tests), its log, and the signals a fleet sends it.</summary>
-internal sealed partial class WorkerProcess : IAsyncDisposable
+public sealed partial class WorkerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace TrainingWorkers.Worker.Tests;
+namespace TrainingWorkers.Testing;
 
 /// <summary>The first N examples of Debian's Fashion-MNIST, written as proper gzipped IDX files (headers say N).</summary>
-internal static class SmallFashionMnist
+public static class SmallFashionMnist
 {
     private const string Debian = "/usr/share/datasets/fashion-mnist";
 
