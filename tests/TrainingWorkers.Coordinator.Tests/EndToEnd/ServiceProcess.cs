@@ -4,7 +4,7 @@ using System.Text;
 namespace TrainingWorkers.Coordinator.Tests.EndToEnd;
 
 /// <summary>A real <c>tw-coordinator</c> or <c>tw</c> process (the dll beside the tests), its output, and a kill as a lost machine would.</summary>
-internal sealed class ServiceProcess : IAsyncDisposable
+internal sealed partial class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
@@ -84,6 +84,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>SIGKILL: as a lost instance would, no chance to release anything.</summary>
     public void Kill() => _process.Kill(entireProcessTree: false);
 
+    /// <summary>SIGTERM: as systemd or ECS would stop it.</summary>
+    public void Terminate()
+    {
+        if (Sys.Kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -15 {_process.Id} failed");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -99,5 +105,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (_gate) target.AppendLine(line);
+    }
+
+    private static partial class Sys
+    {
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+        public static partial int Kill(int pid, int signal);
     }
 }

@@ -41,15 +41,16 @@ internal sealed class StudyFleet : IAsyncDisposable
 
     public static async Task<StudyFleet> CreateAsync(MotoServer moto) => new(await Fleet.CreateAsync(moto));
 
-    public ServiceProcess StartCoordinator(string name)
+    public ServiceProcess StartCoordinator(string name, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var env = new Dictionary<string, string?>(MotoFixture.ChildEnvironment())
         {
             ["TW_Aws__ServiceUrl"] = Fleet.Moto.Url.ToString(), ["TW_Aws__Region"] = "us-east-1", ["TW_Aws__Queue__QueueUrl"] = Fleet.QueueUrl,
             ["TW_Aws__S3__Bucket"] = Fleet.Bucket, ["TW_Aws__JobTable__TableName"] = Fleet.Table,
             ["TW_Coordinator__CoordinatorId"] = name, ["TW_Coordinator__PollInterval"] = "00:00:01", ["TW_Coordinator__LeaseDuration"] = "00:00:05",
-            ["TW_Coordinator__HealthPort"] = MotoServer.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["TW_Coordinator__HealthPort"] = MotoServer.FreePort().ToString(CultureInfo.InvariantCulture), ["TW_Coordinator__MaxStudies"] = "16",
         };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) env[key] = value;
         var process = ServiceProcess.Start(name, "tw-coordinator.dll", env);
         _processes.Add(process);
         return process;
