@@ -22,7 +22,7 @@ internal sealed class PipelineDriver(IJobStore jobs) : IStudyDriver
         state.BaseModelUri ??= await BaseModelResolver.ResolveAsync(context, request.BaseModel, "base_model", jobs, cancellationToken).ConfigureAwait(false);
         if (state.Branches.Count == 0)
         {
-            state.Branches.AddRange(FineTunePlan.Approaches(request).Select(a => new BranchState { Approach = SpecReaderNames.Of(a) }));
+            state.Branches.AddRange(FineTunePlan.Approaches(request).Select(a => new BranchState { Approach = ApproachNames.Of(a) }));
         }
 
         foreach (var branch in state.Branches) await BranchRunner.AdvanceAsync(context, request, branch, int.MaxValue, cancellationToken).ConfigureAwait(false);
@@ -45,10 +45,4 @@ internal sealed class PipelineDriver(IJobStore jobs) : IStudyDriver
 
         throw new InvalidOperationException($"job {job.JobId} is not a stage of this pipeline");
     }
-}
-
-/// <summary>Approaches as requests and states spell them (snake_case).</summary>
-internal static class SpecReaderNames
-{
-    public static string Of(FineTuneApproach approach) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(approach.ToString());
 }

@@ -95,7 +95,7 @@ internal sealed class SweepDriver(IJobStore jobs) : IStudyDriver
         var state = context.State;
         state.BaseModelUri ??= await BaseModelResolver.ResolveAsync(context, target.Pipeline.BaseModel, "finetune.base_model", jobs, cancellationToken).ConfigureAwait(false);
         if (target.Stage == 0) return true;
-        if (state.Branches.Count == 0) state.Branches.Add(new BranchState { Approach = SpecReaderNames.Of(target.Pipeline.Approach) });
+        if (state.Branches.Count == 0) state.Branches.Add(new BranchState { Approach = ApproachNames.Of(target.Pipeline.Approach) });
         var before = state.Branches[0];
         await BranchRunner.AdvanceAsync(context, target.Pipeline, before, target.Stage, cancellationToken).ConfigureAwait(false);
         return before.Status switch

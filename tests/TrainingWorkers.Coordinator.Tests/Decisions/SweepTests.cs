@@ -123,6 +123,34 @@ public sealed class SweepTests
     }
 
     [Fact]
+    public async Task SweepOverAPipelinesFullStage_HeadStageRunsOnce_EveryTrialStartsFromItsBestCheckpoint()
+    {
+        using var s = new Scenario();
+        s.Files.Existing.Add("s3://fake/pre/model.pt");
+        // The head stage (4 of the spec's 9 epochs) is best at its epoch 2.
+        s.Fleet.Metrics = (spec, e) => spec["name"]!.GetValue<string>().EndsWith("-head", StringComparison.Ordinal)
+            ? new() { ["val_accuracy"] = 0.8 - (Math.Pow(e - 2, 2) / 10), ["val_loss"] = 0.5 } : Sweeps.Curve(spec, e);
+        var request = Sweeps.Request(""", "finetune": { "base_model": { "uri": "s3://fake/pre/model.pt" }, "approach": "gradual", "stage": "full" }""",
+            """{ "training.learning_rate": { "log_uniform": [0.0001, 0.1] }, "fine_tune.backbone_learning_rate": { "log_uniform": [0.00001, 0.01] } }""", trials: 4);
+        await s.SubmitAsync(request);
+
+        Assert.Equal(StudyStatus.Succeeded, (await s.RunAsync(s.Coordinator("c1"))).Status);
+
+        var jobs = await s.Jobs.ListAsync(100, CancellationToken.None);
+        Assert.Single(jobs, j => j.JobId.Contains("-head", StringComparison.Ordinal));
+        var head = (await s.StateAsync()).Branches.Single().Stages.Single();
+        Assert.Equal((2, "s3://fake/pre/model.pt"), (head.BestEpoch, head.From));
+        foreach (var trial in (await s.StateAsync()).Trials)
+        {
+            var spec = System.Text.Json.Nodes.JsonNode.Parse((await s.Jobs.GetAsync(trial.JobId, CancellationToken.None))!.SpecJson)!;
+            Assert.Equal(head.BestCheckpointUri, spec["fine_tune"]!["from"]!.GetValue<string>());
+            Assert.False(spec["fine_tune"]!["replace_head"]!.GetValue<bool>());
+            Assert.Equal(trial.Params["fine_tune.backbone_learning_rate"]!.GetValue<double>(), spec["fine_tune"]!["backbone_learning_rate"]!.GetValue<double>());
+            Assert.Equal(5, spec["training"]!["epochs"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
     public async Task WarmStartFromAMissingStudy_FailsAtOnceNamingTheField()
     {
         using var s = new Scenario();

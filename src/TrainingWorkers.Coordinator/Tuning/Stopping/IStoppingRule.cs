@@ -14,9 +14,3 @@ internal interface IStoppingRule
     /// <param name="mayStop">False for a trial that already ended: only what the rule records of it (its rungs) is kept.</param>
     string? Judge(TrialState trial, int epoch, IReadOnlyList<TrialState> trials, bool mayStop);
 }
-
-/// <summary>No early stopping.</summary>
-internal sealed class NoStopping : IStoppingRule
-{
-    public string? Judge(TrialState trial, int epoch, IReadOnlyList<TrialState> trials, bool mayStop) => null;
-}

@@ -20,12 +20,3 @@ public sealed class BranchState
 
     [JsonPropertyName("error")] public string? Error { get; set; }
 }
-
-/// <summary>Where a pipeline's branch is.</summary>
-public enum BranchStatus
-{
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-}
