@@ -11,11 +11,15 @@ NATIVE_SRC := $(wildcard src/native/*.cpp src/native/*.h) src/native/CMakeLists.
 # Fashion-MNIST, and Debian's python3-torch: the same libtorch, the peer for benchmarks and fixtures
 # (python3-torchvision: the input-pipeline peer, DataLoader; python3-optuna: the tuning benchmark's peer).
 APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-openmp dataset-fashion-mnist python3-torch python3-torchvision python3-optuna cmake g++ make
+# The image's tests: `packer validate` of ami/ (Debian's packer 1.6.6) and shellcheck of its scripts.
+APT_PACKAGES += packer shellcheck
+# Dockerfile.gpu's linter (npm), installed into the build folder.
+DOCKERFILE_LINT := $(BUILD)/tools/node_modules/.bin/dockerfile-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup check-moto native build test demo finetune-demo train bench bench-input tune-bench accuracy transfer gpu-bundle synth fleet-sim clean
+.PHONY: setup check-moto native build test demo finetune-demo train bench bench-input tune-bench accuracy transfer gpu-bundle image-bundle synth fleet-sim clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -31,6 +35,7 @@ setup:
 	@# The CDK CLI for `make synth` and `cdk deploy` (deploy/package.json pins it), local to deploy/.
 	@command -v npm >/dev/null || { echo "setup: installing npm"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm >/dev/null; }
 	@[ -x deploy/node_modules/.bin/cdk ] || npm install --prefix deploy --no-audit --no-fund --silent
+	@[ -x $(DOCKERFILE_LINT) ] || { echo "setup: installing dockerfile-utils (npm)"; npm install --prefix $(BUILD)/tools --no-audit --no-fund --silent dockerfile-utils@0.16.3; }
 
 # The AWS adapter tests run against moto's server on 127.0.0.1 (never skipped).
 check-moto:
@@ -38,9 +43,9 @@ check-moto:
 
 native: $(NATIVE_LIB)
 
-$(NATIVE_LIB): $(NATIVE_SRC)
-	@cmake -S src/native -B $(BUILD)/native -DCMAKE_BUILD_TYPE=Release $(if $(Torch_DIR),-DTorch_DIR=$(Torch_DIR)) >/dev/null
-	@cmake --build $(BUILD)/native -j 2
+# The same script builds the shim for the GPU check, the AMI and Dockerfile.gpu.
+$(NATIVE_LIB): $(NATIVE_SRC) scripts/build-shim.sh
+	@scripts/build-shim.sh --build-dir $(BUILD)/native $(if $(Torch_DIR),--torch-dir $(Torch_DIR))
 
 build: setup native
 	$(DOTNET) build TrainingWorkers.sln -c $(CONFIG) --no-restore --nologo -clp:ErrorsOnly
@@ -101,6 +106,11 @@ synth: setup
 fleet-sim:
 	$(DOTNET) build tools/TrainingWorkers.FleetSimulator -c $(CONFIG) --nologo -clp:ErrorsOnly
 	$(DOTNET) tools/TrainingWorkers.FleetSimulator/bin/$(CONFIG)/net10.0/fleet-sim.dll --out docs/measurements/fleet-simulator --sweeps
+
+# The AMI's bundle (tw and tw-worker self-contained, the shim's sources, ami/provision): build/image/tw-image.tgz.
+# ami/build.sh builds the AMI with it (Packer, an AWS account); docs/image.md says how.
+image-bundle: setup
+	ami/build.sh bundle build/image
 
 clean:
 	rm -rf $(BUILD) runs deploy/cdk.out

@@ -4,11 +4,11 @@
 # with build/gpu/tw-gpu.tgz from `make gpu-bundle` beside it:
 #   scripts/gpu-check.sh                 # each step's log goes to $OUT (default /tmp/tw-gpu-out)
 #   DEVICE=cpu scripts/gpu-check.sh      # the same steps on CPU against Debian's libtorch: checks this script
-# Steps: the shim against PyTorch's libtorch; the C smoke tests (autocast and loss scaling, a c10d group);
+# Steps: the shim against PyTorch's libtorch (scripts/build-shim.sh, as the AMI builds it); `tw doctor`; the C smoke tests (autocast and loss scaling, a c10d group);
 # every engine test in-process (the [GpuFact] ones run); `tw run` of a CNN in fp32, bf16 and fp16 on the
 # GPU, of a small ResNet, and of a CNN interrupted and resumed; the data-parallel benchmark against PyTorch DDP. Exit code: the number of failed steps.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 DEVICE=${DEVICE:-cuda}
 OUT=${OUT:-/tmp/tw-gpu-out}
 PYTHON=${PYTHON:-$(command -v python3)}
@@ -38,20 +38,28 @@ tar xzf build/gpu/tw-gpu.tgz -C "$work" || { echo "no build/gpu/tw-gpu.tgz: run 
 bin=$work/bin
 # The engine's `fashion-mnist` is Debian's copy; a GPU machine gets the bundle's subset in its place.
 if [ ! -d /usr/share/datasets/fashion-mnist ]; then
-  mkdir -p /usr/share/datasets && cp -r "$work/fashion-mnist" /usr/share/datasets/fashion-mnist ||
-    { echo "cannot write /usr/share/datasets/fashion-mnist (run as root)"; exit 1; }
+  if ! { mkdir -p /usr/share/datasets && cp -r "$work/fashion-mnist" /usr/share/datasets/fashion-mnist; }; then
+    echo "cannot write /usr/share/datasets/fashion-mnist (run as root)"
+    exit 1
+  fi
 fi
 
+# The shim is built by the script the AMI and Dockerfile.gpu use: against PyTorch's libtorch on CUDA.
+shim_from=()
 if [ "$DEVICE" = cuda ]; then
   nvidia-smi -L
   "$PYTHON" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "nccl", torch.cuda.nccl.version(), "gpus", torch.cuda.device_count())'
-  torch_dir=$("$PYTHON" -c 'import torch; print(torch.utils.cmake_prefix_path)')/Torch
-  step shim 900 bash -c "cmake -S src/native -B '$work/native' -DCMAKE_BUILD_TYPE=Release -DTorch_DIR='$torch_dir' && cmake --build '$work/native' -j $(nproc)" || exit 1
-else
-  step shim 900 bash -c "cmake -S src/native -B '$work/native' -DCMAKE_BUILD_TYPE=Release && cmake --build '$work/native' -j $(nproc)" || exit 1
+  shim_from=(--python "$PYTHON")
 fi
+step shim 900 scripts/build-shim.sh "${shim_from[@]}" --build-dir "$work/native" || exit 1
 grep -E "tw_native:" "$OUT/shim.log"
 export TW_NATIVE_LIB=$work/native/libtw_native.so TW_TEST_PYTHON=$PYTHON
+
+# What the AMI's worker checks before it starts: the shim, libtorch's CUDA/cuDNN/NCCL, a step on each device.
+doctor_args=()
+[ "$DEVICE" = cuda ] && doctor_args=(--min-gpus 1 --require-cuda-build)
+step doctor 300 "$bin/tw" doctor "${doctor_args[@]}"
+cat "$OUT/doctor.log"
 
 # The C smoke tests: autocast and loss scaling; a c10d group of one (port 29512).
 for smoke in Precision/native/amp_smoke:"$DEVICE:0" Distributed/native/dist_smoke:"$DEVICE:0 29512"; do
@@ -95,7 +103,7 @@ sed 's/"epochs": 3/"epochs": 12/; s/"name": "cnn-fp32"/"name": "cnn-resume"/' "$
 "$bin/tw" run "$work/cnn-resume.json" --output json --runs-dir "$work/runs" > "$OUT/run_interrupted.log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do
-  [ "$(ls -d "$work"/runs/cnn-resume-*/checkpoints/*/manifest.json 2>/dev/null | wc -l)" -ge 2 ] && break
+  [ "$(find "$work/runs" -path '*/cnn-resume-*/checkpoints/*/manifest.json' 2>/dev/null | wc -l)" -ge 2 ] && break
   kill -0 $pid 2>/dev/null || break
   sleep 0.2
 done

@@ -1,6 +1,7 @@
 using TrainingWorkers.Core.Failures;
 using System.CommandLine;
 using TrainingWorkers.Cli;
+using TrainingWorkers.Cli.Doctor;
 using TrainingWorkers.Cli.Fleet;
 using TrainingWorkers.Cli.Studies;
 using TrainingWorkers.Core.Studies;
@@ -15,6 +16,7 @@ root.Subcommands.Add(WaitCommand.Create());
 root.Subcommands.Add(LogsCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(StudySubmitCommand.Create(StudyKinds.FineTune));
 root.Subcommands.Add(StudySubmitCommand.Create(StudyKinds.Tune));
 root.Subcommands.Add(StudyCommand.Create());

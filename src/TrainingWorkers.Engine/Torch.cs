@@ -17,6 +17,12 @@ public static class Torch
         _initialized = true;
     }
 
+    /// <summary>
+    /// Loads the shim (and so libtorch) without initializing it, and says from where and which paths failed
+    /// before; unlike <see cref="Initialize"/> a missing library is reported, not thrown.
+    /// </summary>
+    public static NativeLibraryReport Load() => NativeLibraryLoader.TryLoad();
+
     /// <summary>Initializes with the defaults unless <see cref="Initialize"/> already ran.</summary>
     public static void EnsureInitialized()
     {
@@ -51,6 +57,17 @@ public static class Torch
             EnsureInitialized();
             Status.Check(NativeMethods.CudaDeviceCount(out var count), "tw_cuda_device_count");
             return count;
+        }
+    }
+
+    /// <summary>The CUDA runtime and cuDNN this libtorch was built with (no GPU needed to ask).</summary>
+    public static CudaBuild CudaBuild
+    {
+        get
+        {
+            EnsureInitialized();
+            Status.Check(NativeMethods.CudaBuildInfo(out var runtime, out var cudnn), "tw_cuda_build_info");
+            return new CudaBuild(runtime, cudnn);
         }
     }
 

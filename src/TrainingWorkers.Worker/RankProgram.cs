@@ -10,7 +10,7 @@ internal sealed record RankProgram(string Executable, IReadOnlyList<string> Pref
             : new[] { Path.Combine(AppContext.BaseDirectory, "tw"), Path.Combine(AppContext.BaseDirectory, "tw.dll") }
                 .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d, "tw")));
         var found = candidates.FirstOrDefault(File.Exists)
-            ?? throw new FileNotFoundException("Worker:TwExecutable: no tw found beside the worker or on PATH; set it to the tw program (or tw.dll)");
+            ?? throw new WorkerConfigurationException("Worker:TwExecutable: no tw found beside the worker or on PATH; set it to the tw program (or tw.dll)");
         return found.EndsWith(".dll", StringComparison.Ordinal) ? new RankProgram("dotnet", [Path.GetFullPath(found)]) : new RankProgram(Path.GetFullPath(found), []);
     }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 
 #include <mutex>
 
@@ -113,6 +114,22 @@ int tw_cuda_device_count(int* out) {
   return tw::guard([&] {
     tw::require(out != nullptr, "out must not be null");
     *out = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+  });
+}
+
+int tw_cuda_build_info(int* cuda_runtime, int64_t* cudnn) {
+  return tw::guard([&] {
+    tw::require(cuda_runtime != nullptr && cudnn != nullptr, "cuda_runtime and cudnn must not be null");
+    *cuda_runtime = 0;
+    *cudnn = 0;
+    const auto& hooks = at::detail::getCUDAHooks();
+    // Without libtorch_cuda the hooks are the CPU stub, whose version queries throw.
+    try {
+      *cuda_runtime = static_cast<int>(hooks.versionCUDART());
+    } catch (const c10::Error&) {
+      return;
+    }
+    if (hooks.compiledWithCuDNN()) *cudnn = static_cast<int64_t>(hooks.versionCuDNN());
   });
 }
 

@@ -44,6 +44,11 @@ TW_EXPORT int tw_rng_set_state(const uint8_t* data, int64_t length);
 /* "1.13.1" etc., and the number of CUDA devices libtorch sees (0 on a CPU build). */
 TW_EXPORT int tw_torch_version(const char** out);
 TW_EXPORT int tw_cuda_device_count(int* out);
+/*
+ * What this libtorch was built with, answerable without a GPU: the CUDA runtime it was compiled
+ * against (12040 for 12.4; 0 for a CPU build) and the cuDNN compiled in (90100 for 9.1.0; 0 for none).
+ */
+TW_EXPORT int tw_cuda_build_info(int* cuda_runtime, int64_t* cudnn);
 
 /*
  * Builds a model from a layer list, one layer per line (grammar in model.cpp), on a device

@@ -29,6 +29,18 @@ internal sealed class FleetOptions
         return fleet;
     }
 
+    /// <summary>
+    /// The overrides the flags give, as the worker's configuration keys (<c>Aws:Queue:QueueUrl</c>, ...; null where a
+    /// flag is absent), for a command that layers them over the worker's <c>TW_</c> variables.
+    /// </summary>
+    public Dictionary<string, string?> AsConfiguration(ParseResult parse) => new()
+    {
+        ["Aws:Queue:QueueUrl"] = parse.GetValue(_queueUrl),
+        ["Aws:ServiceUrl"] = parse.GetValue(_endpointUrl),
+        ["Aws:Region"] = parse.GetValue(_region),
+        ["Aws:JobTable:TableName"] = parse.GetValue(_table),
+    };
+
     /// <summary>The environment chosen by the flags and <c>$TW_ENV</c>, with the flags' overrides applied.</summary>
     public FleetTarget Resolve(ParseResult parse)
     {

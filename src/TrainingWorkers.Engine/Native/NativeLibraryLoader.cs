@@ -14,33 +14,42 @@ internal static partial class NativeLibraryLoader
     private const string FileName = "libtw_native.so";
     private static readonly Lock Gate = new();
     private static IntPtr _handle;
+    private static NativeLibraryReport? _report;
 
     public static void EnsureLoaded()
     {
+        var report = TryLoad();
+        if (report.LoadedFrom is not null) return;
+        throw new DllNotFoundException(
+            $"could not load {FileName} (the libtorch shim). Build it with `make native` (needs libtorch: `make setup`), " +
+            $"or point {PathVariable} at it. Tried:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", report.Failures)}");
+    }
+
+    /// <summary>Loads the shim unless it is loaded, and says from where and what failed before; never throws for a missing library.</summary>
+    public static NativeLibraryReport TryLoad()
+    {
         lock (Gate)
         {
-            if (_handle != IntPtr.Zero) return;
+            if (_report is { LoadedFrom: not null }) return _report;
             // OMP_WAIT_POLICY stays libgomp's default (idle workers spin briefly, then sleep) unless
             // PreferPassiveWaiting ran: a training run makes its libtorch calls from one thread
             // (TrainingThread), so there is one OpenMP team, and spinning makes small steps faster.
-            var tried = new List<string>();
+            var failures = new List<string>();
             foreach (var path in Candidates())
             {
                 try
                 {
                     _handle = NativeLibrary.Load(path);
                     NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
-                    return;
+                    return _report = new NativeLibraryReport(Path.GetFullPath(path), failures);
                 }
                 catch (DllNotFoundException e)
                 {
-                    tried.Add($"  {path}: {e.Message}");
+                    failures.Add($"{path}: {e.Message.ReplaceLineEndings(" ")}");
                 }
             }
 
-            throw new DllNotFoundException(
-                $"could not load {FileName} (the libtorch shim). Build it with `make native` (needs libtorch: `make setup`), " +
-                $"or point {PathVariable} at it. Tried:{Environment.NewLine}{string.Join(Environment.NewLine, tried)}");
+            return _report = new NativeLibraryReport(null, failures);
         }
     }
 

@@ -31,6 +31,9 @@ internal static partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "tw_cuda_device_count")]
     internal static partial int CudaDeviceCount(out int count);
 
+    [LibraryImport(Library, EntryPoint = "tw_cuda_build_info")]
+    internal static partial int CudaBuildInfo(out int cudaRuntime, out long cudnn);
+
     [LibraryImport(Library, EntryPoint = "tw_model_create", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int ModelCreate(string layers, string loss, string device, string? scriptPath, string? scriptMethod, out ModelHandle model);
 

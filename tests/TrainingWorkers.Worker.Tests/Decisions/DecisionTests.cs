@@ -79,6 +79,14 @@ public class DecisionTests
     }
 
     [Fact]
+    public void Decide_NoTwToStartRanksWith_IsTheWorkersFaultNotTheJobs()
+    {
+        var end = new AttemptEnd { Error = new WorkerConfigurationException("Worker:TwExecutable: no tw found") };
+
+        Assert.Equal(Verdict.Fatal, OutcomeDecision.Decide(end, StopCause.None, null, Spec).Verdict);
+    }
+
+    [Fact]
     public void Decide_SuccessWithAFailedUpload_IsRetried()
     {
         var decision = OutcomeDecision.Decide(Success with { Error = new IOException("connection reset") }, StopCause.None, null, Spec);
