@@ -7,9 +7,16 @@ using TrainingWorkers.Core.Studies.Requests;
 // make tune-bench: the coordinator's tuner and Optuna's over the same search space, trial budget and `tw run` jobs,
 // several seeds, on this machine's CPU. Options: --seeds N (5) --trials N (24) --parallel N (2) --out DIR (build/tune-bench)
 // --tuners a,b (all of: ours-random, ours-tpe-median, ours-tpe-asha, optuna-tpe-median, optuna-tpe-sha).
+// --report FILE: only the summary again, from a run's tune-bench.json.
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length ? args[x.i + 1] : "", StringComparer.Ordinal);
 int Int(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+if (options.TryGetValue("report", out var saved))
+{
+    Report.Write(Console.Out, JsonSerializer.Deserialize<List<TunerRun>>(await File.ReadAllTextAsync(saved))!, options.ContainsKey("parallel") ? Int("parallel", 0) : null);
+    return;
+}
+
 var seeds = Int("seeds", 5);
 var trials = Int("trials", 24);
 var parallel = Int("parallel", 2);
@@ -52,4 +59,4 @@ for (var seed = 1UL; seed <= (ulong)seeds; seed++)
 }
 
 await File.WriteAllTextAsync(Path.Combine(output, "tune-bench.json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions { WriteIndented = true }));
-Report.Write(Console.Out, runs, trials, parallel, seeds);
+Report.Write(Console.Out, runs, parallel);

@@ -42,7 +42,14 @@ public sealed class CoordinatorHostTests(MotoFixture moto)
 
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health/live"))).StatusCode);
-        var ready = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/health/ready"));
+        // The count is taken at the end of the turn that claimed the study, which may still be submitting its trials.
+        var ready = "";
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(30) && !ready.Contains("\"held_studies\":1", StringComparison.Ordinal);)
+        {
+            await Task.Delay(200);
+            ready = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/health/ready"));
+        }
+
         Assert.Contains("\"held_studies\":1", ready, StringComparison.Ordinal);
 
         coordinator.Terminate();
