@@ -4,7 +4,8 @@ namespace TrainingWorkers.Aws;
 /// Every AWS operation this code calls, with the IAM actions it needs, the resources it touches and who calls it.
 /// The owners of the clients keep it: a test reads the compiled code and fails when a client calls an operation
 /// missing here (or this lists one nothing calls), and the deploy stack grants the worker's role exactly the
-/// actions marked <see cref="AwsCaller.Worker"/>, on exactly their resources.
+/// actions marked <see cref="AwsCaller.Worker"/>, on exactly their resources (the coordinator's managed policy, those
+/// marked <see cref="AwsCaller.Coordinator"/>).
 /// </summary>
 public static class IamActions
 {

@@ -154,7 +154,7 @@ internal static class StudyCommand
                     return PollAsync(s =>
                     {
                         var progress = StudyProgress.Of(s);
-                        bar.Description = Markup.Escape($"{s.StudyId} {s.Status}: {progress.Summary}");
+                        bar.Description = Markup.Escape(progress.Summary.Length == 0 ? $"{s.StudyId} {s.Status}" : $"{s.StudyId} {s.Status}: {progress.Summary}");
                         bar.Value = s.Status == StudyStatus.Succeeded ? 1.0 : progress.Fraction;
                         if (s.Status.IsTerminal()) bar.StopTask();
                     });
