@@ -9,11 +9,12 @@ namespace TrainingWorkers.Deploy;
 /// <summary>
 /// The fleet's side of monitoring (it names the Auto Scaling group, so it lives in the fleet stack): alarms when a
 /// worker in service stops heart-beating and when instances in service stay below the desired count, and a
-/// dashboard of backlog per instance, capacity, and instances by type and market.
+/// dashboard of backlog per instance, capacity, instances by type and market, and the GPUs' utilization and memory
+/// as the image's CloudWatch agent publishes them.
 /// </summary>
 internal static class FleetMonitoring
 {
-    public static void Add(Stack stack, FleetSettings settings, string groupName, string queueName, string metricsNamespace, ITopic topic)
+    public static void Add(Stack stack, FleetSettings settings, string groupName, string queueName, string metricsNamespace, ITopic topic, CloudWatchAgentConfiguration agent)
     {
         Metric Group(string metric, string label) => new(new MetricProps
         {
@@ -33,7 +34,8 @@ internal static class FleetMonitoring
         });
 
         // Booting takes minutes: only a gap that lasts 15 minutes is a worker that died or hangs.
-        Alarm(stack, topic, "WorkerStoppedHeartbeating", "Instances in service outnumber the workers heart-beating for 15 minutes: a worker died or hangs (its journal: journalctl -u the worker unit)",
+        Alarm(stack, topic, "WorkerStoppedHeartbeating", "Instances in service outnumber the workers heart-beating for 15 minutes: a worker died or hangs "
+            + $"(its log: CloudWatch Logs {string.Join(", ", agent.LogGroups)}, stream = instance id; on the instance /var/log/trainingworkers/worker.log and systemctl status tw-worker)",
             new MathExpression(new MathExpressionProps
             {
                 Expression = "inservice - FILL(beats, 0)", Label = "instances in service without a live worker", Period = Duration.Minutes(1),
@@ -74,6 +76,39 @@ internal static class FleetMonitoring
                 Label = "", UsingMetrics = new Dictionary<string, IMetric>(),
             })],
         }));
+        dashboard.AddWidgets(GpuWidgets(groupName, agent));
+    }
+
+    /// <summary>
+    /// The image's CloudWatch agent publishes nvidia-smi's measurements per GPU and rolled up per Auto Scaling group
+    /// (its aggregation_dimensions): these read the group's roll-up, by the names and dimensions the agent's file gives.
+    /// </summary>
+    private static IWidget[] GpuWidgets(string groupName, CloudWatchAgentConfiguration agent)
+    {
+        const string Group = "AutoScalingGroupName";
+        agent.RequireAggregation(Group);
+        Metric Gpu(string measurement, string statistic, string label) => new(new MetricProps
+        {
+            Namespace = agent.Namespace, MetricName = agent.GpuMetric(measurement), Statistic = statistic, Period = Duration.Minutes(1), Label = label,
+            DimensionsMap = new Dictionary<string, string> { [Group] = groupName },
+        });
+        return
+        [
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "GPU utilization (%, every GPU of the group)", Width = 12, LeftYAxis = new YAxisProps { Min = 0, Max = 100 },
+                Left = [Gpu("utilization_gpu", "Average", "average"), Gpu("utilization_gpu", "Minimum", "least busy GPU")],
+            }),
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "GPU memory in use (% of the group's GPU memory)", Width = 12, LeftYAxis = new YAxisProps { Min = 0, Max = 100 },
+                Left = [new MathExpression(new MathExpressionProps
+                {
+                    Expression = "100 * used / total", Label = "memory in use", Period = Duration.Minutes(1),
+                    UsingMetrics = new Dictionary<string, IMetric> { ["used"] = Gpu("memory_used", "Sum", "used"), ["total"] = Gpu("memory_total", "Sum", "total") },
+                })],
+            }),
+        ];
     }
 
     private static void Alarm(Stack stack, ITopic topic, string id, string description, IMetric metric, int minutes)

@@ -25,6 +25,12 @@ internal sealed class FleetParameters
             Type = "String", Default = "/dev/sda1", AllowedValues = ["/dev/sda1", "/dev/xvda"],
             Description = "The image's root device: /dev/sda1 for Ubuntu Deep Learning AMIs, /dev/xvda for Amazon Linux ones",
         });
+        CreateWorkerLogGroup = new CfnParameter(stack, "CreateWorkerLogGroup", new CfnParameterProps
+        {
+            Type = "String", Default = "true", AllowedValues = ["true", "false"],
+            Description = "Create the log group the image's CloudWatch agent writes the workers' own logs to (its name is fixed in the image); "
+                + "false when another fleet in this account and region already made it",
+        });
     }
 
     public CfnParameter MinSize { get; }
@@ -34,4 +40,5 @@ internal sealed class FleetParameters
     public CfnParameter JobsPerInstance { get; }
     public CfnParameter RootVolumeGiB { get; }
     public CfnParameter RootDeviceName { get; }
+    public CfnParameter CreateWorkerLogGroup { get; }
 }

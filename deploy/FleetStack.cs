@@ -8,8 +8,9 @@ namespace TrainingWorkers.Deploy;
 
 /// <summary>
 /// The GPU fleet beside the data plane: the network, the workers' role (exactly the actions the worker calls, on
-/// exactly the data plane's resources and this group), the launch template(s), the Auto Scaling group, scaling on
-/// backlog per instance, and the fleet's alarms and dashboard.
+/// exactly the data plane's resources and this group, and what the image's CloudWatch agent needs), the agent's log
+/// group, the launch template(s), the Auto Scaling group, scaling on backlog per instance, and the fleet's alarms
+/// and dashboard.
 /// </summary>
 public sealed class FleetStack : Stack
 {
@@ -20,15 +21,19 @@ public sealed class FleetStack : Stack
         var groupName = settings.Names.Fleet + "-workers";
         var groupArn = $"arn:{CdkAws.PARTITION}:autoscaling:{CdkAws.REGION}:{CdkAws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/{groupName}";
 
+        // The image's CloudWatch agent: its log groups, its IAM and the dashboard's GPU metrics come from its configuration.
+        var agent = CloudWatchAgentConfiguration.FromImage();
+        WorkerLogs = new AgentLogGroups(this, "WorkerLogs", agent.LogGroups, parameters.CreateWorkerLogGroup);
         Role = new Role(this, "WorkerRole", new RoleProps
         {
             AssumedBy = new ServicePrincipal("ec2.amazonaws.com"),
-            Description = $"The {settings.Fleet} workers: exactly what tw-worker calls (src/TrainingWorkers.Aws/IamActions.cs)",
+            Description = $"The {settings.Fleet} workers: exactly what tw-worker calls (src/TrainingWorkers.Aws/IamActions.cs) and what the image's CloudWatch agent needs ({CloudWatchAgentConfiguration.File})",
         });
         var policy = new Policy(this, "WorkerPolicy", new PolicyProps
         {
             Statements = [.. FleetPolicy.Statements(IamActions.CalledBy(AwsCaller.Worker),
-                r => r == FleetResource.WorkerGroup ? [groupArn] : data.ArnsOf(r), data.MetricsNamespace)],
+                r => r == FleetResource.WorkerGroup ? [groupArn] : data.ArnsOf(r), data.MetricsNamespace),
+                .. CloudWatchAgentPolicy.Statements(agent, WorkerLogs.Arn)],
         });
         policy.AttachToRole(Role);
         var profile = new CfnInstanceProfile(this, "WorkerInstanceProfile", new CfnInstanceProfileProps { Roles = [Role.RoleName] });
@@ -47,10 +52,14 @@ public sealed class FleetStack : Stack
         Workers = new WorkerGroup(this, "Workers", parameters, settings, network.SubnetIds, template.Template, P3LaunchTemplate?.Template);
         Workers.Group.Node.AddDependency(policy);
         Scaling = new BacklogScaling(this, "Scaling", Workers, data.JobsQueue.QueueName, parameters.JobsPerInstance.ValueAsNumber);
-        FleetMonitoring.Add(this, settings, Workers.GroupName, data.JobsQueue.QueueName, data.MetricsNamespace, data.AlarmTopic);
+        FleetMonitoring.Add(this, settings, Workers.GroupName, data.JobsQueue.QueueName, data.MetricsNamespace, data.AlarmTopic, agent);
 
         new CfnOutput(this, "WorkerGroupName", new CfnOutputProps { Value = Workers.GroupName, Description = "the workers' Auto Scaling group" });
         new CfnOutput(this, "WorkerRoleArn", new CfnOutputProps { Value = Role.RoleArn, Description = "the workers' instance role" });
+        new CfnOutput(this, "WorkerLogGroupName", new CfnOutputProps
+        {
+            Value = string.Join(", ", WorkerLogs.Names), Description = "the workers' own logs (tw-worker, tw doctor) shipped by the image's CloudWatch agent, one stream per instance id",
+        });
         new CfnOutput(this, "AmiParameterName", new CfnOutputProps { Value = WorkerConfiguration.AmiParameter, Description = "put the worker image's AMI id here (the image build does)" });
     }
 
@@ -59,6 +68,9 @@ public sealed class FleetStack : Stack
     public BacklogScaling Scaling { get; }
     public WorkerLaunchTemplate LaunchTemplate { get; }
     public WorkerLaunchTemplate? P3LaunchTemplate { get; }
+
+    /// <summary>The log groups of the image's CloudWatch agent (the workers' own logs).</summary>
+    internal AgentLogGroups WorkerLogs { get; }
 
     /// <summary>The worker's settings as the user data writes them (values are tokens until deployed).</summary>
     public IReadOnlyList<(string Key, string Value)> Settings { get; }

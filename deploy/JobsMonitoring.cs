@@ -75,17 +75,9 @@ internal static class JobsMonitoring
         dashboard.AddWidgets(
             new GraphWidget(new GraphWidgetProps { Title = "Training loss of running jobs", Left = [search("train_loss", "train", "Average"), search("val_loss", "validation", "Average")], Width = 12 }),
             new GraphWidget(new GraphWidgetProps { Title = "Accuracy of running jobs", Left = [search("train_accuracy", "train", "Average"), search("val_accuracy", "validation", "Average")], Width = 12 }));
+        // The GPUs' own utilization is on the fleet dashboard, which knows the Auto Scaling group the agent's metrics are rolled up by.
         dashboard.AddWidgets(
-            new GraphWidget(new GraphWidgetProps { Title = "GPU memory in use per job (bytes)", Left = [search("gpu_memory_used", "", "Maximum")], Width = 12 }),
-            new GraphWidget(new GraphWidgetProps
-            {
-                // The image's CloudWatch agent publishes nvidia-smi's utilization (its nvidia_gpu plugin).
-                Title = "GPU utilization (%, CloudWatch agent)", Width = 12,
-                Left = [new MathExpression(new MathExpressionProps
-                {
-                    Expression = "SEARCH('Namespace=\"CWAgent\" MetricName=\"nvidia_smi_utilization_gpu\"', 'Average', 300)", Label = "", UsingMetrics = new Dictionary<string, IMetric>(),
-                })],
-            }));
+            new GraphWidget(new GraphWidgetProps { Title = "GPU memory in use per job (bytes)", Left = [search("gpu_memory_used", "", "Maximum")], Width = 24 }));
     }
 
     private static Metric Sqs(string queueName, string metric, string label) => new(new MetricProps

@@ -11,3 +11,8 @@ catch (DeploySettingsException e)
     await Console.Error.WriteLineAsync("tw-deploy: " + e.Message).ConfigureAwait(false);
     return 2;
 }
+catch (ImageContractException e)
+{
+    await Console.Error.WriteLineAsync("tw-deploy: the image's configuration: " + e.Message).ConfigureAwait(false);
+    return 2;
+}

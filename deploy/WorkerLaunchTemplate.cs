@@ -60,11 +60,29 @@ public sealed class WorkerLaunchTemplate : Construct
             "install -d -m 0755 " + Path.GetDirectoryName(WorkerConfiguration.EnvironmentFile)!.Replace('\\', '/'),
             $"cat > {WorkerConfiguration.EnvironmentFile}.tmp <<'TW_ENV'",
         };
-        lines.AddRange(settings.Select(s => $"{WorkerConfiguration.Variable(s.Key)}={s.Value}"));
+        lines.AddRange(settings.Select(s => Assignment(s.Key, s.Value)));
         lines.Add("TW_ENV");
         lines.Add($"chmod 0644 {WorkerConfiguration.EnvironmentFile}.tmp");
         // Renamed into place: a unit that starts meanwhile reads the old file whole or the new one whole.
         lines.Add($"mv {WorkerConfiguration.EnvironmentFile}.tmp {WorkerConfiguration.EnvironmentFile}");
         return string.Join("\n", lines) + "\n";
+    }
+
+    /// <summary>
+    /// One line of the environment file: the value in single quotes, which systemd's EnvironmentFile= and a shell's
+    /// <c>set -a; . worker.env</c> both read verbatim (blanks, $, double quotes, backslashes). Neither can carry a
+    /// single quote or a line break inside such a value: a value known at synth that holds one is an
+    /// <see cref="ImageContractException"/>; deploy-time values (the data plane's names and URLs) cannot hold one.
+    /// </summary>
+    internal static string Assignment(string key, string value)
+    {
+        var variable = WorkerConfiguration.Variable(key);
+        if (!Token.IsUnresolved(value) && value.IndexOfAny(['\'', '\n', '\r']) >= 0)
+        {
+            throw new ImageContractException(WorkerConfiguration.EnvironmentFile, variable,
+                $"a value cannot hold a single quote or a line break (systemd's EnvironmentFile= and a shell read it single-quoted), got '{value}'");
+        }
+
+        return $"{variable}='{value}'";
     }
 }

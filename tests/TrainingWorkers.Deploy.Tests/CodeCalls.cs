@@ -35,10 +35,13 @@ internal static class CodeCalls
     };
 
     /// <summary>Each (service, operation) called anywhere in <paramref name="assemblies"/>, with where.</summary>
-    public static IReadOnlyDictionary<(string Service, string Operation), string> In(params Assembly[] assemblies)
+    public static IReadOnlyDictionary<(string Service, string Operation), string> In(params Assembly[] assemblies) => In(assemblies.SelectMany(a => a.GetTypes()));
+
+    /// <summary>Each (service, operation) called in <paramref name="types"/> (include their compiler-made nested types), with where.</summary>
+    public static IReadOnlyDictionary<(string Service, string Operation), string> In(IEnumerable<Type> types)
     {
         var found = new Dictionary<(string, string), string>();
-        foreach (var type in assemblies.SelectMany(a => a.GetTypes()))
+        foreach (var type in types)
         {
             foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
                 .Cast<MethodBase>().Concat(type.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static)))

@@ -47,9 +47,25 @@ public sealed class IamContractTests(SynthesizedFleet synth)
     {
         var expected = IamActions.CalledBy(AwsCaller.Worker).SelectMany(o => o.Actions).ToHashSet(StringComparer.Ordinal);
 
-        var granted = Statements(synth.FleetJson, "AWS::IAM::Policy").SelectMany(s => Strings(s["Action"])).ToHashSet(StringComparer.Ordinal);
+        // The rest of the role is the image's CloudWatch agent's (AgentContractTests).
+        var granted = Statements(synth.FleetJson, "AWS::IAM::Policy")
+            .Where(s => !((string)s["Sid"]!).StartsWith(CloudWatchAgentPolicy.SidPrefix, StringComparison.Ordinal))
+            .SelectMany(s => Strings(s["Action"])).ToHashSet(StringComparer.Ordinal);
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), granted.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Doctor_EveryCall_IsOneTheWorkersRoleGrants()
+    {
+        // The image's unit runs tw doctor before the worker, under the workers' role: a call it does not grant stops the worker.
+        var worker = IamActions.CalledBy(AwsCaller.Worker).Select(o => (o.Service, o.Operation)).ToHashSet();
+
+        var doctor = CodeCalls.In(Code[2].GetTypes().Where(t => t.Namespace == "TrainingWorkers.Cli.Doctor"));
+
+        Assert.Contains(("dynamodb", "GetItem"), doctor.Keys);
+        var refused = doctor.Where(c => !worker.Contains(c.Key)).Select(c => $"{c.Key.Service}:{c.Key.Operation} (in {c.Value})").ToList();
+        Assert.True(refused.Count == 0, "tw doctor calls what the workers' role does not grant:\n  " + string.Join("\n  ", refused));
     }
 
     [Fact]
@@ -61,7 +77,8 @@ public sealed class IamContractTests(SynthesizedFleet synth)
             var resources = s["Resource"] is JsonArray a ? a.ToList() : [s["Resource"]];
             if (resources.Any(r => r is JsonValue v && v.GetValue<string>() == "*"))
             {
-                Assert.All(actions, action => Assert.True(action is "cloudwatch:PutMetricData" || action.StartsWith("autoscaling:Describe", StringComparison.Ordinal),
+                // ec2:DescribeTags (the CloudWatch agent's) cannot be limited to a resource.
+                Assert.All(actions, action => Assert.True(action is "cloudwatch:PutMetricData" or "ec2:DescribeTags" || action.StartsWith("autoscaling:Describe", StringComparison.Ordinal),
                     $"{action} is granted on every resource"));
             }
 

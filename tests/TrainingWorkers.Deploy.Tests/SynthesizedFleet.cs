@@ -37,6 +37,16 @@ public sealed class SynthesizedFleet : IDisposable
 
     public static JsonObject Single(JsonObject template, string type) => Assert.Single(Resources(template, type)).Resource;
 
+    /// <summary>The launch template's user data as deployed, each reference to another resource written <c>VALUE</c>.</summary>
+    public string UserDataText()
+    {
+        var data = Single(FleetJson, "AWS::EC2::LaunchTemplate")["Properties"]!["LaunchTemplateData"]!["UserData"]!["Fn::Base64"]!;
+        // A Fn::Join of text and references: the references become placeholders.
+        return data is JsonObject join
+            ? string.Concat(join["Fn::Join"]![1]!.AsArray().Select(p => p is JsonValue v ? v.GetValue<string>() : "VALUE"))
+            : data.GetValue<string>();
+    }
+
     public void Dispose()
     {
         try

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
@@ -8,14 +9,17 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TrainingWorkers.Aws;
+using TrainingWorkers.Aws.DynamoDb;
 using TrainingWorkers.Core.Jobs;
 
 namespace TrainingWorkers.Cli.Doctor;
 
 /// <summary>
-/// The AWS side, with the worker's own calls where it has one: credentials from the default
-/// chain (environment, profile, web identity, container, instance role), the settings' rules, then the queue (its
-/// attributes, as the worker reads them at start-up), the bucket (HeadBucket) and the jobs table (DescribeTable).
+/// The AWS side, with the worker's own calls only: credentials from the default chain (environment, profile, web
+/// identity, container, instance role), the settings' rules, then the queue (its attributes, as the worker reads
+/// them at start-up), the jobs table (a GetItem) and the bucket (a listing under the jobs' prefix). On a fleet
+/// instance this runs under the workers' role, which grants exactly the worker's calls (IamActions): a
+/// DescribeTable or a HeadBucket would be refused there, and the worker would never start.
 /// </summary>
 internal static class AwsChecks
 {
@@ -76,8 +80,13 @@ internal static class AwsChecks
             var table = aws.JobTable.TableName;
             checks.Add(await Reach("table", table, async () =>
             {
-                var described = await services.GetRequiredService<IAmazonDynamoDB>().DescribeTableAsync(table, cancellationToken).ConfigureAwait(false);
-                return $"status {described.Table.TableStatus}";
+                // A key no job has: the answer is empty, but the table and the right to read it are proven.
+                await services.GetRequiredService<IAmazonDynamoDB>().GetItemAsync(new GetItemRequest
+                {
+                    TableName = table, ConsistentRead = false,
+                    Key = new Dictionary<string, AttributeValue> { [JobTableSchema.PartitionKey] = new("tw-doctor"), [JobTableSchema.SortKey] = new("tw-doctor") },
+                }, cancellationToken).ConfigureAwait(false);
+                return "readable";
             }, cancellationToken).ConfigureAwait(false));
         }
 
@@ -85,8 +94,12 @@ internal static class AwsChecks
         {
             checks.Add(await Reach("bucket", bucket, async () =>
             {
-                await services.GetRequiredService<IAmazonS3>().HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken).ConfigureAwait(false);
-                return "reachable";
+                // The worker lists only under its prefixes (the fleet's role allows no other listing).
+                await services.GetRequiredService<IAmazonS3>().ListObjectsV2Async(new ListObjectsV2Request
+                {
+                    BucketName = bucket, Prefix = aws.S3.Prefix.TrimEnd('/') + "/", MaxKeys = 1,
+                }, cancellationToken).ConfigureAwait(false);
+                return $"listable under {aws.S3.Prefix.TrimEnd('/')}/";
             }, cancellationToken).ConfigureAwait(false));
         }
 

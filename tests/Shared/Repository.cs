@@ -3,7 +3,7 @@ using System.Text;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-namespace TrainingWorkers.Image.Tests;
+namespace TrainingWorkers.Testing;
 
 /// <summary>The checkout these tests were built from, and the external programs they run (packer, shellcheck, bash, the aws CLI).</summary>
 internal static class Repository

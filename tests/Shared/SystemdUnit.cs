@@ -1,4 +1,4 @@
-namespace TrainingWorkers.Image.Tests;
+namespace TrainingWorkers.Testing;
 
 /// <summary>
 /// A systemd unit or environment file read as systemd reads the parts these tests need: sections, keys that
@@ -42,9 +42,8 @@ internal sealed class SystemdUnit
     public IEnumerable<KeyValuePair<string, string>> Environment() =>
         Values("Service", "Environment").Select(Assignment);
 
-    /// <summary>An EnvironmentFile's KEY=VALUE lines (comments and blank lines skipped, one level of quotes removed).</summary>
-    public static IEnumerable<KeyValuePair<string, string>> ReadEnvironmentFile(string path) =>
-        File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] is not ('#' or ';')).Select(Assignment);
+    /// <summary>An EnvironmentFile's assignments, by systemd's own rules (<see cref="SystemdEnvironmentFile"/>).</summary>
+    public static IEnumerable<KeyValuePair<string, string>> ReadEnvironmentFile(string path) => SystemdEnvironmentFile.Read(path);
 
     /// <summary>A command line as systemd runs it: split at blanks; <c>$VAR</c> becomes zero or more words, <c>${VAR}</c> exactly one.</summary>
     public static IReadOnlyList<string> Expand(string commandLine, IReadOnlyDictionary<string, string> environment)
