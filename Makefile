@@ -9,8 +9,8 @@ NATIVE_LIB := $(BUILD)/native/libtw_native.so
 NATIVE_SRC := $(wildcard src/native/*.cpp src/native/*.h) src/native/CMakeLists.txt
 # libtorch (CPU) with Gloo, OpenMP OpenBLAS (libtorch falls back to a 13x slower BLAS without it),
 # Fashion-MNIST, and Debian's python3-torch: the same libtorch, the peer for benchmarks and fixtures
-# (python3-torchvision: the input-pipeline peer, DataLoader).
-APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-openmp dataset-fashion-mnist python3-torch python3-torchvision cmake g++ make
+# (python3-torchvision: the input-pipeline peer, DataLoader; python3-optuna: the tuning benchmark's peer).
+APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-openmp dataset-fashion-mnist python3-torch python3-torchvision python3-optuna cmake g++ make
 # The image's tests: `packer validate` of ami/ (Debian's packer 1.6.6) and shellcheck of its scripts.
 APT_PACKAGES += packer shellcheck
 # Dockerfile.gpu's linter (npm), installed into the build folder.
@@ -19,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOTNET := dotnet
 TW := src/TrainingWorkers.Cli/bin/$(CONFIG)/net10.0/tw
 
-.PHONY: setup check-moto native build test demo train bench bench-input accuracy transfer gpu-bundle image-bundle synth fleet-sim clean
+.PHONY: setup check-moto native build test demo finetune-demo train bench bench-input tune-bench accuracy transfer gpu-bundle image-bundle synth fleet-sim clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -60,6 +60,10 @@ test: build check-moto
 demo: build check-moto
 	CONFIG=$(CONFIG) examples/local/demo.sh
 
+# Transfer learning through the coordinator on the emulator: pretrain, then tw finetune compares four approaches (a few minutes).
+finetune-demo: build check-moto
+	CONFIG=$(CONFIG) examples/studies/demo.sh
+
 # Train the CNN example on this machine with tw run (no queue, no emulator).
 train: build
 	$(TW) run examples/fashion-cnn.json
@@ -81,6 +85,11 @@ bench-input: build
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- decoders
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- input --runs 3 --epochs 1
 	$(DOTNET) run --project tests/TrainingWorkers.Benchmarks -c $(CONFIG) --no-build -- epoch-overhead --runs 3 --epochs 2
+
+# The tuning benchmark (docs/measurements/tuning.md): the coordinator's tuner against Optuna 3.1 over the same
+# search space, trial budget and tw run jobs, 3 seeds of 16 trials, 4 at a time (about 25 minutes here under load).
+tune-bench: build
+	$(DOTNET) run --project tests/TrainingWorkers.Coordinator.Benchmarks -c $(CONFIG) --no-build -- --seeds 3 --trials 16 --parallel 4
 
 # What scripts/gpu-check.sh needs on a GPU machine without .NET: build/gpu/tw-gpu.tgz (see the README).
 gpu-bundle: setup

@@ -12,4 +12,5 @@ public static class DataPlaneOutputs
     public const string MetricsNamespace = "MetricsNamespace";
     public const string AlarmTopicArn = "AlarmTopicArn";
     public const string SubmitterPolicyArn = "SubmitterPolicyArn";
+    public const string CoordinatorPolicyArn = "CoordinatorPolicyArn";
 }

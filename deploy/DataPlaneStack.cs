@@ -22,6 +22,8 @@ public sealed class DataPlaneStack : Stack
     /// <summary>Key prefixes in the bucket: datasets users upload, and each job's checkpoints, model and reports.</summary>
     public const string DataPrefix = "datasets";
     public const string JobsPrefix = "jobs";
+    /// <summary>Where the coordinator writes its studies' reports (<c>S3StudyArtifacts</c>).</summary>
+    public const string StudiesPrefix = "studies";
 
     /// <summary>Receives of a job's message before it is dead-lettered (the worker renews a running job's message before this).</summary>
     public const int MaxReceiveCount = 5;
@@ -98,6 +100,12 @@ public sealed class DataPlaneStack : Stack
             Statements = [.. FleetPolicy.Statements(IamActions.CalledBy(AwsCaller.Submitter), ArnsOf, MetricsNamespace)],
         });
 
+        var coordinators = new ManagedPolicy(this, "CoordinatorPolicy", new ManagedPolicyProps
+        {
+            Description = $"What tw-coordinator needs on the {settings.Fleet} fleet: studies and their jobs, checkpoints read, reports written",
+            Statements = [.. FleetPolicy.Statements(IamActions.CalledBy(AwsCaller.Coordinator), ArnsOf, MetricsNamespace)],
+        });
+
         JobsMonitoring.Add(this, settings, AlarmTopic);
         Output(DataPlaneOutputs.JobsQueueUrl, JobsQueue.QueueUrl, "the jobs queue: Aws:Queue:QueueUrl, tw --queue-url");
         Output(DataPlaneOutputs.JobsQueueName, JobsQueue.QueueName, "the jobs queue's name");
@@ -108,6 +116,7 @@ public sealed class DataPlaneStack : Stack
         Output(DataPlaneOutputs.MetricsNamespace, MetricsNamespace, "the metrics' namespace: Aws:Metrics:Namespace");
         Output(DataPlaneOutputs.AlarmTopicArn, AlarmTopic.TopicArn, "the alarms' SNS topic");
         Output(DataPlaneOutputs.SubmitterPolicyArn, submitters.ManagedPolicyArn, "attach to the users and roles that submit and watch jobs");
+        Output(DataPlaneOutputs.CoordinatorPolicyArn, coordinators.ManagedPolicyArn, "attach to the role tw-coordinator runs as");
     }
 
     public Queue JobsQueue { get; }
@@ -126,6 +135,7 @@ public sealed class DataPlaneStack : Stack
         FleetResource.Bucket => [Bucket.BucketArn],
         FleetResource.JobObjects => [Bucket.ArnForObjects(JobsPrefix + "/*")],
         FleetResource.DataObjects => [Bucket.ArnForObjects(DataPrefix + "/*")],
+        FleetResource.StudyObjects => [Bucket.ArnForObjects(StudiesPrefix + "/*")],
         FleetResource.JobsTable => [Table.TableArn, .. JobTableSchema.GlobalSecondaryIndexes.Select(i => $"{Table.TableArn}/index/{i}")],
         FleetResource.JobLogGroup => [JobLogGroup.LogGroupArn],
         _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "not a data-plane resource"),

@@ -12,4 +12,6 @@ public enum AwsCaller
     Submitter = 2,
     /// <summary><c>tw env create</c>, which makes a fleet's resources without the deploy stack.</summary>
     Operator = 4,
+    /// <summary><c>tw-coordinator</c>: studies in the table, their jobs on the queue, checkpoint manifests read, reports written.</summary>
+    Coordinator = 8,
 }

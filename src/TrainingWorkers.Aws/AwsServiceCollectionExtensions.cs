@@ -16,6 +16,7 @@ using TrainingWorkers.Aws.S3;
 using TrainingWorkers.Aws.Sqs;
 using TrainingWorkers.Core.Gangs;
 using TrainingWorkers.Core.Jobs;
+using TrainingWorkers.Core.Studies;
 
 namespace TrainingWorkers.Aws;
 
@@ -23,8 +24,9 @@ namespace TrainingWorkers.Aws;
 public static class AwsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/>, <see cref="IWorkerRegistry"/> and <see cref="IGangStore"/> (DynamoDB), <see cref="S3JobStorage"/>,
-    /// <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>, <see cref="JobLogs"/>, <see cref="ImdsClient"/>,
+    /// Adds <see cref="IJobQueue"/> (SQS), <see cref="IJobStore"/>, <see cref="IStudyStore"/>, <see cref="IWorkerRegistry"/> and <see cref="IGangStore"/>
+    /// (DynamoDB, one table), <see cref="S3JobStorage"/>, <see cref="S3StudyArtifacts"/>, <see cref="S3DatasetCache"/>, <see cref="CloudWatchMetrics"/>,
+    /// <see cref="JobLogs"/>, <see cref="ImdsClient"/>,
     /// <see cref="AutoScalingClient"/> and <see cref="FleetProvisioner"/>, and the SDK clients they use (<see cref="IAmazonSQS"/>,
     /// <see cref="IAmazonS3"/>, <see cref="IAmazonDynamoDB"/>, through <c>AddDefaultAWSOptions</c> and <c>AddAWSService</c>). Options
     /// are validated at start-up (<c>ValidateOnStart</c>) with every error listed. Registrations already present are kept (<c>TryAdd</c>).
@@ -64,12 +66,15 @@ public static class AwsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IGangStore>(sp => new DynamoGangStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IStudyStore>(sp => new DynamoStudyStore(sp.GetRequiredService<IAmazonDynamoDB>(), Options(sp).JobTable.TableName,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new FleetProvisioner(sp.GetRequiredService<IAmazonSQS>(), sp.GetRequiredService<IAmazonS3>(),
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<JobLogs>()));
 
         services.TryAddSingleton(sp => new S3Transfer(sp.GetRequiredService<IAmazonS3>(), Options(sp).S3));
         services.TryAddSingleton(sp => S3AccessPolicy.FromOptions(Options(sp).S3));
         services.TryAddSingleton(sp => new S3JobStorage(sp.GetRequiredService<S3Transfer>(), Options(sp).S3));
+        services.TryAddSingleton(sp => new S3StudyArtifacts(sp.GetRequiredService<S3Transfer>(), Options(sp).S3));
         services.TryAddSingleton(sp => new S3DatasetCache(sp.GetRequiredService<S3Transfer>(), sp.GetRequiredService<S3AccessPolicy>(),
             Options(sp).S3.CacheDirectory, Options(sp).S3.CacheMaxBytes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<S3DatasetCache>>()));
 

@@ -11,6 +11,8 @@ public enum FleetResource
     JobObjects,
     /// <summary>Objects under the datasets' prefix (<c>datasets/*</c>).</summary>
     DataObjects,
+    /// <summary>Objects under the studies' prefix: the coordinator's reports and pictures (<c>studies/*</c>).</summary>
+    StudyObjects,
     JobsTable,
     /// <summary>PutMetricData, limited by the <c>cloudwatch:namespace</c> condition to the fleet's namespace.</summary>
     MetricsNamespace,

@@ -3,6 +3,8 @@ using System.CommandLine;
 using TrainingWorkers.Cli;
 using TrainingWorkers.Cli.Doctor;
 using TrainingWorkers.Cli.Fleet;
+using TrainingWorkers.Cli.Studies;
+using TrainingWorkers.Core.Studies;
 
 var root = new RootCommand("tw: train deep-learning models locally, and on the TrainingWorkers fleet");
 root.Subcommands.Add(RunCommand.Create());
@@ -15,6 +17,9 @@ root.Subcommands.Add(LogsCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
+root.Subcommands.Add(StudySubmitCommand.Create(StudyKinds.FineTune));
+root.Subcommands.Add(StudySubmitCommand.Create(StudyKinds.Tune));
+root.Subcommands.Add(StudyCommand.Create());
 var parse = root.Parse(args);
 
 // Signals are ours (StopSignals), not System.CommandLine's, which would end a run 2 s after Ctrl-C.

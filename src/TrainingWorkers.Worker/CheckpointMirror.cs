@@ -102,6 +102,41 @@ internal sealed class CheckpointMirror : IAsyncDisposable
                 Log.CheckpointUploadFailed(_logger, id, e.Message);
             }
         }
+
+        if (Failure is null && !LeaseLost && !abandon.IsCancellationRequested) await UploadKeptAsync(abandon).ConfigureAwait(false);
+    }
+
+    // The loop skips a checkpoint when a newer one is already queued (epochs faster than uploads). Of those, the ranks'
+    // retention kept the best one: it goes up now, so that S3 keeps what the run kept and a fine-tune pipeline's next
+    // stage can start from the best checkpoint, not only the newest. The newest stays the recorded one.
+    private async Task UploadKeptAsync(CancellationToken abandon)
+    {
+        try
+        {
+            var remote = (await _remote.ListAsync(abandon).ConfigureAwait(false)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var manifest in await _local.ListAsync(abandon).ConfigureAwait(false))
+            {
+                if (remote.Contains(manifest.Id)) continue;
+                var checkpoint = await _local.ReadAsync(manifest.Id, abandon).ConfigureAwait(false);
+                await EnsureLeaseHeldAsync(abandon).ConfigureAwait(false);
+                await _remote.WriteAsync(checkpoint, abandon).ConfigureAwait(false);
+                Uploaded++;
+                Log.CheckpointUploaded(_logger, _jobId, manifest.Id, _remote.Location);
+            }
+        }
+        catch (LeaseLostException)
+        {
+            LeaseLost = true;
+        }
+        catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+        {
+            Log.CheckpointSkipped(_logger, "(kept)", "the shutdown budget ended before its upload did");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The newest checkpoint is durable and recorded: the job stands; only an older kept one is missing on S3.
+            Log.CheckpointUploadFailed(_logger, "(kept)", e.Message);
+        }
     }
 
     private async Task EnsureLeaseHeldAsync(CancellationToken cancellationToken)

@@ -93,6 +93,7 @@ internal sealed class JobEvents : ILaunchObserver, IAsyncDisposable
                     }
 
                     _metrics.Publish(points);
+                    await RecordEpochAsync(e.Epoch ?? _progress.Epoch, metrics).ConfigureAwait(false);
                     force = true;
                     break;
                 case RankEventKind.Checkpoint when e.Checkpoint is { } id:
@@ -104,6 +105,21 @@ internal sealed class JobEvents : ILaunchObserver, IAsyncDisposable
         }
 
         await WriteProgressAsync(_time.GetUtcNow()).ConfigureAwait(false);
+    }
+
+    // Every epoch as its own item in the job store, for a tuner that compares trials epoch by epoch (the record keeps only the newest).
+    private async Task RecordEpochAsync(int epoch, IReadOnlyDictionary<string, double> metrics)
+    {
+        if (epoch < 1) return;
+        try
+        {
+            await _store.RecordEpochAsync(_lease(), epoch, metrics, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The heartbeat decides about a lost lease; a tuner falls back on the job's final metrics for a missing epoch.
+            Log.EpochNotRecorded(_logger, _jobId, epoch, e.Message);
+        }
     }
 
     private async Task WriteProgressAsync(DateTimeOffset now)

@@ -74,6 +74,9 @@ internal static partial class Log
     [LoggerMessage(6033, LogLevel.Debug, "Job {JobId}: progress not recorded ({Message})")]
     public static partial void ProgressNotRecorded(ILogger logger, string jobId, string message);
 
+    [LoggerMessage(6035, LogLevel.Warning, "Job {JobId}: epoch {Epoch}'s metrics not recorded ({Message})")]
+    public static partial void EpochNotRecorded(ILogger logger, string jobId, int epoch, string message);
+
     [LoggerMessage(6034, LogLevel.Information, "Job {JobId}: first training step {Milliseconds:F0} ms after the job was submitted")]
     public static partial void FirstStep(ILogger logger, string jobId, double milliseconds);
 

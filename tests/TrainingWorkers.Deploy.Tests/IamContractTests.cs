@@ -105,14 +105,27 @@ public sealed class IamContractTests(SynthesizedFleet synth)
         Assert.Contains(":autoScalingGroup:*:autoScalingGroupName/tw-workers", protection["Resource"]!.ToJsonString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void SubmitterPolicy_Actions_AreExactlyTheSubmittersCalls()
+    [Theory]
+    [InlineData(AwsCaller.Submitter, "SubmitterPolicy")]
+    [InlineData(AwsCaller.Coordinator, "CoordinatorPolicy")]
+    public void ManagedPolicy_Actions_AreExactlyItsCallersCalls(AwsCaller caller, string policy)
     {
-        var expected = IamActions.CalledBy(AwsCaller.Submitter).SelectMany(o => o.Actions).ToHashSet(StringComparer.Ordinal);
+        var expected = IamActions.CalledBy(caller).SelectMany(o => o.Actions).ToHashSet(StringComparer.Ordinal);
 
-        var granted = Statements(synth.DataPlaneJson, "AWS::IAM::ManagedPolicy").SelectMany(s => Strings(s["Action"])).ToHashSet(StringComparer.Ordinal);
+        var granted = SynthesizedFleet.Resources(synth.DataPlaneJson, "AWS::IAM::ManagedPolicy").Where(r => r.Id.StartsWith(policy, StringComparison.Ordinal))
+            .SelectMany(r => r.Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray()).SelectMany(s => Strings(s!["Action"])).ToHashSet(StringComparer.Ordinal);
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), granted.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void CoordinatorPolicy_WritesOnlyUnderTheStudiesPrefix()
+    {
+        var statements = SynthesizedFleet.Resources(synth.DataPlaneJson, "AWS::IAM::ManagedPolicy").Where(r => r.Id.StartsWith("CoordinatorPolicy", StringComparison.Ordinal))
+            .SelectMany(r => r.Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject()).ToList();
+
+        var puts = Assert.Single(statements, s => Strings(s["Action"]).Contains("s3:PutObject"));
+        Assert.EndsWith("/studies/*", puts["Resource"]!.ToJsonString().Split(',')[^1].Trim('"', ']', '}'), StringComparison.Ordinal);
     }
 
     private static IEnumerable<JsonObject> Statements(JsonObject template, string type) =>

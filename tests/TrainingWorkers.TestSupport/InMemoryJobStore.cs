@@ -12,10 +12,11 @@ public sealed class InMemoryJobStore(TimeProvider time) : IJobStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<JobStatusChange>> _history = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedDictionary<int, EpochMetrics>> _epochs = new(StringComparer.Ordinal);
     private Func<string, Exception?>? _fault;
 
     /// <summary>Every call from now on asks <paramref name="fault"/> (given the operation's name) whether to throw instead.</summary>
-    public void FailNext(Func<string, Exception?> fault) => _fault = fault;
+    public void FailNext(Func<string, Exception?>? fault) => _fault = fault;
 
     public Task<bool> CreateAsync(string jobId, string specJson, CancellationToken cancellationToken) => Run(nameof(CreateAsync), () =>
     {
@@ -70,6 +71,17 @@ public sealed class InMemoryJobStore(TimeProvider time) : IJobStore
         });
         Record(lease.JobId, status, lease.WorkerId, lease.FencingToken, outcome.Error);
     });
+
+    public Task RecordEpochAsync(JobLease lease, int epoch, IReadOnlyDictionary<string, double> metrics, CancellationToken cancellationToken) =>
+        Run(nameof(RecordEpochAsync), () =>
+        {
+            Update(lease, job => job);
+            if (!_epochs.TryGetValue(lease.JobId, out var epochs)) _epochs[lease.JobId] = epochs = [];
+            epochs[epoch] = new EpochMetrics(epoch, new Dictionary<string, double>(metrics), time.GetUtcNow());
+        });
+
+    public Task<IReadOnlyList<EpochMetrics>> GetEpochsAsync(string jobId, CancellationToken cancellationToken) =>
+        Run(nameof(GetEpochsAsync), () => (IReadOnlyList<EpochMetrics>)(_epochs.GetValueOrDefault(jobId)?.Values.ToList() ?? []));
 
     public Task<JobStatus?> RequestCancelAsync(string jobId, CancellationToken cancellationToken) => Run(nameof(RequestCancelAsync), () =>
     {

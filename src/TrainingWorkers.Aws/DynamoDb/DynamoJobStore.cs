@@ -10,7 +10,7 @@ namespace TrainingWorkers.Aws.DynamoDb;
 /// Job records and status history in DynamoDB. Every change is a conditional write on the job's fencing
 /// token, and changes of status are written in one transaction with their history entry.
 /// </summary>
-internal sealed class DynamoJobStore : IJobStore
+internal sealed partial class DynamoJobStore : IJobStore
 {
     private const string HeldByCaller = "fencing_token = :token AND lease_owner = :worker AND #status = :running";
     private readonly IAmazonDynamoDB _dynamo;

@@ -23,6 +23,9 @@ public sealed class S3JobStorage
     /// <summary>The checkpoint store of one job.</summary>
     public ICheckpointStore CheckpointsFor(string jobId) => new S3CheckpointStore(_transfer, _bucket, JobPrefix(jobId) + "checkpoints");
 
+    /// <summary>The <c>s3://</c> directory of one of the job's checkpoints, as <c>fine_tune.from</c> takes it.</summary>
+    public string CheckpointUri(string jobId, string checkpointId) => $"s3://{_bucket}/{JobPrefix(jobId)}checkpoints/{checkpointId}/";
+
     /// <summary>Uploads the final model file (in parallel parts when large) and returns its <c>s3://</c> URI.</summary>
     public async Task<string> UploadModelAsync(string jobId, string localPath, CancellationToken cancellationToken)
     {

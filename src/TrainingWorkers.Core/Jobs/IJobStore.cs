@@ -34,6 +34,15 @@ public interface IJobStore
     Task RecordProgressAsync(JobLease lease, JobProgress progress, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records one epoch's metrics as an item of its own (a resumed attempt writes an epoch again, replacing it);
+    /// throws <see cref="LeaseLostException"/> when the token is stale.
+    /// </summary>
+    Task RecordEpochAsync(JobLease lease, int epoch, IReadOnlyDictionary<string, double> metrics, CancellationToken cancellationToken);
+
+    /// <summary>Every epoch's metrics the job's workers recorded, oldest epoch first.</summary>
+    Task<IReadOnlyList<EpochMetrics>> GetEpochsAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Asks for the job to stop: a queued job becomes <see cref="JobStatus.Cancelled"/> at once; a running one is
     /// marked, and its worker cancels it at its next heartbeat. Returns the job's status after the request,
     /// or null when there is no such job. A finished job stays as it is.

@@ -117,6 +117,9 @@ internal sealed class SpecReader
         return null;
     }
 
+    /// <summary>The field's JSON as it is (marked read), or null when absent: for values another reader takes apart.</summary>
+    public JsonElement? Raw(string name) => TryGet(name, out var v) ? v : null;
+
     /// <summary>A reader for an object element of an array read with <see cref="Array"/>; null (recorded) when it is not an object.</summary>
     public SpecReader? Element(JsonElement element, string path)
     {

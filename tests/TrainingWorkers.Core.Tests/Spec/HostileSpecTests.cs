@@ -22,7 +22,7 @@ public class HostileSpecTests
     public static TheoryData<string> ExampleFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(JobSpecParserTests.RepositoryRoot(), "examples"), "*.json", SearchOption.AllDirectories))
+        foreach (var file in JobSpecParserTests.ExampleSpecFiles())
         {
             data.Add(Path.GetRelativePath(JobSpecParserTests.RepositoryRoot(), file));
         }
