@@ -48,7 +48,7 @@ internal sealed class CoordinatorService(IStudyStore store, StudyTurns turns, Co
         }
         finally
         {
-            (state.Stopping, state.Ready) = (true, false);
+            state.BeginStopping();
             Log.Stopping(logger, leases.Held.Count);
             using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await leases.ReleaseAllAsync(budget.Token).ConfigureAwait(false);

@@ -14,9 +14,6 @@ internal static partial class Log
     [LoggerMessage(7002, LogLevel.Critical, "The coordinator stops for good (exit code 3): {Message}")]
     public static partial void Fatal(ILogger logger, string message);
 
-    [LoggerMessage(7003, LogLevel.Information, "Health endpoints on http://127.0.0.1:{Port}/health/live and /health/ready")]
-    public static partial void HealthListening(ILogger logger, int port);
-
     [LoggerMessage(7004, LogLevel.Error, "The study loop failed; the coordinator exits with code 1")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 

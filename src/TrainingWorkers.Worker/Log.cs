@@ -17,9 +17,6 @@ internal static partial class Log
     [LoggerMessage(6003, LogLevel.Warning, "The queue could not be reached ({Message}); trying again in {Delay}")]
     public static partial void ReceiveFailed(ILogger logger, string message, TimeSpan delay);
 
-    [LoggerMessage(6004, LogLevel.Information, "Health endpoints on http://127.0.0.1:{Port}/health/live and /health/ready")]
-    public static partial void HealthListening(ILogger logger, int port);
-
     [LoggerMessage(6010, LogLevel.Warning, "Message {MessageId} is not a job ({Problem}); moved to the dead-letter queue")]
     public static partial void UnreadableMessage(ILogger logger, string messageId, string problem);
 

@@ -2,17 +2,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 using TrainingWorkers.Aws;
+using TrainingWorkers.Hosting;
 using TrainingWorkers.Worker;
 using TrainingWorkers.Worker.Gangs;
 
 // tw-worker: configuration from appsettings.json, then TW_-prefixed environment variables
 // (TW_Worker__LeaseDuration=00:00:30, TW_Aws__Queue__QueueUrl=...), then the command line.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddEnvironmentVariables("TW_");
-builder.Configuration.AddCommandLine(args);
+var builder = ServiceHost.CreateBuilder(args);
 var section = builder.Configuration.GetSection(WorkerOptions.SectionName);
 builder.Services.AddOptions<WorkerOptions>().Bind(section).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
@@ -46,38 +43,12 @@ builder.Services.AddSingleton(sp =>
     };
 });
 // Started in this order and stopped in reverse: the worker hands its jobs off before the instance side completes the lifecycle action.
-builder.Services.AddHostedService<HealthServer>();
+builder.Services.AddHealthEndpoints<WorkerState>(sp => sp.GetRequiredService<IOptions<WorkerOptions>>().Value.HealthPort);
 builder.Services.AddHostedService(sp => sp.GetRequiredService<InstanceMonitor>());
 // The fleet's counts stop after the worker, so that the ends of the jobs it hands off are still sent.
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetHeartbeat>());
 builder.Services.AddHostedService<WorkerService>();
 // Traces and metrics through the host: the providers start with it, and flush what they hold when it stops.
-var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-builder.Services.AddOpenTelemetry()
-    .WithTracing(tracing =>
-    {
-        tracing.AddSource(Telemetry.Name);
-        if (otlp) tracing.AddOtlpExporter();
-    })
-    .WithMetrics(metrics =>
-    {
-        metrics.AddMeter(Telemetry.Name);
-        if (otlp) metrics.AddOtlpExporter();
-    });
+builder.AddTelemetry(Telemetry.Name);
 
-try
-{
-    using var host = builder.Build();
-    // Before anything resolves the options (the hosted services' factories do): every error at once.
-    host.Services.GetService<IStartupValidator>()?.Validate();
-    var state = host.Services.GetRequiredService<WorkerState>();
-    await host.RunAsync().ConfigureAwait(false);
-    return state.ExitCode;
-}
-catch (Exception e) when (e is OptionsValidationException || (e is AggregateException a && a.InnerExceptions.All(i => i is OptionsValidationException)))
-{
-    // Every bad setting at once (of every options type), each with its name and rule.
-    var failures = (e is AggregateException all ? all.InnerExceptions : [e]).Cast<OptionsValidationException>().SelectMany(v => v.Failures);
-    await Console.Error.WriteLineAsync("tw-worker: invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", failures)).ConfigureAwait(false);
-    return 2;
-}
+return await ServiceHost.RunAsync<WorkerState>(builder, "tw-worker").ConfigureAwait(false);

@@ -9,14 +9,13 @@ namespace TrainingWorkers.Testing;
 /// </summary>
 public sealed class InMemoryJobStore(TimeProvider time) : IJobStore
 {
-    private readonly Lock _gate = new();
+    private readonly StoreCalls _calls = new();
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<JobStatusChange>> _history = new(StringComparer.Ordinal);
+    private readonly StatusHistory<JobStatusChange> _history = new();
     private readonly Dictionary<string, SortedDictionary<int, EpochMetrics>> _epochs = new(StringComparer.Ordinal);
-    private Func<string, Exception?>? _fault;
 
     /// <summary>Every call from now on asks <paramref name="fault"/> (given the operation's name) whether to throw instead.</summary>
-    public void FailNext(Func<string, Exception?>? fault) => _fault = fault;
+    public void FailNext(Func<string, Exception?>? fault) => _calls.FailNext(fault);
 
     public Task<bool> CreateAsync(string jobId, string specJson, CancellationToken cancellationToken) => Run(nameof(CreateAsync), () =>
     {
@@ -97,7 +96,7 @@ public sealed class InMemoryJobStore(TimeProvider time) : IJobStore
         (IReadOnlyList<JobRecord>)_jobs.Values.OrderByDescending(j => j.CreatedAt).ThenBy(j => j.JobId, StringComparer.Ordinal).Take(limit).ToList());
 
     public Task<IReadOnlyList<JobStatusChange>> GetHistoryAsync(string jobId, CancellationToken cancellationToken) =>
-        Run(nameof(GetHistoryAsync), () => (IReadOnlyList<JobStatusChange>)(_history.GetValueOrDefault(jobId) ?? []).ToList());
+        Run(nameof(GetHistoryAsync), () => _history.Of(jobId));
 
     /// <summary>Runs <paramref name="body"/> on the records under the store's lock (and its fault injection): the in-memory gang store's transactions.</summary>
     internal Task<T> Locked<T>(string operation, Func<IDictionary<string, JobRecord>, T> body) => Run(operation, () => body(_jobs));
@@ -115,23 +114,10 @@ public sealed class InMemoryJobStore(TimeProvider time) : IJobStore
         _jobs[lease.JobId] = change(job) with { UpdatedAt = time.GetUtcNow() };
     }
 
-    private void Record(string jobId, JobStatus status, string? workerId, long token, string? reason)
-    {
-        if (!_history.TryGetValue(jobId, out var list)) _history[jobId] = list = [];
-        list.Add(new JobStatusChange(status, time.GetUtcNow(), workerId, token, reason));
-    }
+    private void Record(string jobId, JobStatus status, string? workerId, long token, string? reason) =>
+        _history.Add(jobId, new JobStatusChange(status, time.GetUtcNow(), workerId, token, reason));
 
-    private Task<T> Run<T>(string operation, Func<T> body)
-    {
-        lock (_gate)
-        {
-            return _fault?.Invoke(operation) is { } fault ? Task.FromException<T>(fault) : Task.FromResult(body());
-        }
-    }
+    private Task<T> Run<T>(string operation, Func<T> body) => _calls.Run(operation, body);
 
-    private Task Run(string operation, Action body) => Run(operation, () =>
-    {
-        body();
-        return true;
-    });
+    private Task Run(string operation, Action body) => _calls.Run(operation, body);
 }

@@ -9,16 +9,15 @@ namespace TrainingWorkers.Testing;
 /// </summary>
 public sealed class InMemoryStudyStore(TimeProvider time) : IStudyStore
 {
-    private readonly Lock _gate = new();
+    private readonly StoreCalls _calls = new();
     private readonly Dictionary<string, StudyRecord> _studies = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<StudyStatusChange>> _history = new(StringComparer.Ordinal);
-    private Func<string, Exception?>? _fault;
+    private readonly StatusHistory<StudyStatusChange> _history = new();
 
     /// <summary>How many times each study's state was saved.</summary>
     public Dictionary<string, int> Saves { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Every call from now on asks <paramref name="fault"/> (given the operation's name) whether to throw instead.</summary>
-    public void FailNext(Func<string, Exception?>? fault) => _fault = fault;
+    public void FailNext(Func<string, Exception?>? fault) => _calls.FailNext(fault);
 
     public Task<bool> CreateAsync(string studyId, string kind, string name, string requestJson, CancellationToken cancellationToken) => Run(nameof(CreateAsync), () =>
     {
@@ -89,7 +88,7 @@ public sealed class InMemoryStudyStore(TimeProvider time) : IStudyStore
     });
 
     public Task<IReadOnlyList<StudyStatusChange>> GetHistoryAsync(string studyId, CancellationToken cancellationToken) =>
-        Run(nameof(GetHistoryAsync), () => (IReadOnlyList<StudyStatusChange>)(_history.GetValueOrDefault(studyId) ?? []).ToList());
+        Run(nameof(GetHistoryAsync), () => _history.Of(studyId));
 
     private static StudySummary Summary(StudyRecord s) => new(s.StudyId, s.Kind, s.Name, s.Status, s.CreatedAt, s.UpdatedAt);
 
@@ -103,23 +102,10 @@ public sealed class InMemoryStudyStore(TimeProvider time) : IStudyStore
         _studies[lease.StudyId] = change(study) with { UpdatedAt = time.GetUtcNow() };
     }
 
-    private void Record(string studyId, StudyStatus status, string? ownerId, long token, string? reason)
-    {
-        if (!_history.TryGetValue(studyId, out var list)) _history[studyId] = list = [];
-        list.Add(new StudyStatusChange(status, time.GetUtcNow(), ownerId, token, reason));
-    }
+    private void Record(string studyId, StudyStatus status, string? ownerId, long token, string? reason) =>
+        _history.Add(studyId, new StudyStatusChange(status, time.GetUtcNow(), ownerId, token, reason));
 
-    private Task<T> Run<T>(string operation, Func<T> body)
-    {
-        lock (_gate)
-        {
-            return _fault?.Invoke(operation) is { } fault ? Task.FromException<T>(fault) : Task.FromResult(body());
-        }
-    }
+    private Task<T> Run<T>(string operation, Func<T> body) => _calls.Run(operation, body);
 
-    private Task Run(string operation, Action body) => Run(operation, () =>
-    {
-        body();
-        return true;
-    });
+    private Task Run(string operation, Action body) => _calls.Run(operation, body);
 }

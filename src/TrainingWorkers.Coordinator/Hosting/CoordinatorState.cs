@@ -1,48 +1,30 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TrainingWorkers.Hosting;
 
 namespace TrainingWorkers.Coordinator.Hosting;
 
 /// <summary>What the health endpoints report and how the process exits; shared by the hosted services.</summary>
-internal sealed class CoordinatorState(TimeProvider time, IHostApplicationLifetime lifetime)
+internal sealed class CoordinatorState(TimeProvider time, IHostApplicationLifetime lifetime, IOptions<CoordinatorOptions> options) : HostState(time, lifetime)
 {
-    /// <summary>The exit code for an AWS error no retry fixes (the table or queue gone, access denied).</summary>
-    public const int FatalExitCode = 3;
-
-    private long _lastBeat = time.GetUtcNow().ToUnixTimeMilliseconds();
     private int _held;
-    private int _exitCode;
-    private string? _fatal;
+    private volatile bool _stopping;
 
-    /// <summary>The start-up checks passed and the loop takes studies.</summary>
-    public bool Ready { get; set; }
-
-    public bool Stopping { get; set; }
+    public override bool Stopping => _stopping;
 
     public int HeldStudies => Volatile.Read(ref _held);
 
-    public DateTimeOffset LastBeat => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Read(ref _lastBeat));
+    // A step is short, but a loop that missed two lease periods no longer renews its leases.
+    protected override TimeSpan LiveWindow => options.Value.LeaseDuration * 2 + TimeSpan.FromSeconds(30);
 
-    public int ExitCode => Volatile.Read(ref _exitCode);
-
-    public string? FatalReason => Volatile.Read(ref _fatal);
-
-    public void Beat() => Interlocked.Exchange(ref _lastBeat, time.GetUtcNow().ToUnixTimeMilliseconds());
+    public override object Status(bool live) => new { live, ready = IsReady, stopping = Stopping, held_studies = HeldStudies, last_step = LastBeat };
 
     public void SetHeld(int studies) => Volatile.Write(ref _held, studies);
 
-    /// <summary>The coordinator cannot go on: it stops with <see cref="FatalExitCode"/>. Returns whether this call was the first to say so.</summary>
-    public bool StopFatally(string reason)
+    /// <summary>The loop has ended: no longer ready, its studies about to be released.</summary>
+    public void BeginStopping()
     {
-        if (Interlocked.CompareExchange(ref _fatal, reason, null) is not null) return false;
-        Interlocked.CompareExchange(ref _exitCode, FatalExitCode, 0);
-        lifetime.StopApplication();
-        return true;
-    }
-
-    /// <summary>The loop died of something unforeseen: exit code 1, so that a supervisor restarts it.</summary>
-    public void StopFailed()
-    {
-        Interlocked.CompareExchange(ref _exitCode, 1, 0);
-        lifetime.StopApplication();
+        _stopping = true;
+        Ready = false;
     }
 }
