@@ -11,13 +11,17 @@ public sealed class SweepEndToEndTests(MotoFixture moto)
     private static readonly TimeSpan StudyTimeout = TimeSpan.FromMinutes(6);
 
     // Heartbeats every second: a trial the stopping rule condemns is cancelled within about a second.
-    private static readonly Dictionary<string, string> QuickCancel = new() { ["TW_Worker__LeaseDuration"] = "00:00:05", ["TW_Worker__HeartbeatFraction"] = "0.2" };
+    // A pruned trial stops before its last epoch only if the stop reaches it within an epoch or two: the coordinator
+    // looks every 250 ms, the workers every 0.6 s, and a trial's epoch (6,000 images) takes about a second on a quiet
+    // machine. With 2,000 images the six epochs took 1.5 s there, less than one look of each.
+    private static readonly Dictionary<string, string> QuickCancel = new() { ["TW_Worker__LeaseDuration"] = "00:00:05", ["TW_Worker__HeartbeatFraction"] = "0.12" };
+    private static readonly Dictionary<string, string?> QuickLook = new() { ["TW_Coordinator__PollInterval"] = "00:00:00.250" };
 
     // SGD with a learning rate drawn from 1e-5 to 1: many trials learn little, some diverge, so the search matters.
-    private static string Request(StudyFleet f, int trials, int epochs, string model, string extra) => $$"""
+    private static string Request(StudyFleet f, int trials, int epochs, string model, string extra, int images = 2000) => $$"""
         { "apiVersion": "trainingworkers/v1", "kind": "tune", "name": "sweep",
           "spec": { "apiVersion": "trainingworkers/v1", "name": "trial", "model": {{model}},
-            "data": { "format": "idx", "train": "{{f.Fleet.DataUri}}", "train_limit": 2000, "validation_split": 0.25, "test_limit": 200 },
+            "data": { "format": "idx", "train": "{{f.Fleet.DataUri}}", "train_limit": {{images}}, "validation_split": 0.25, "test_limit": 200 },
             "training": { "epochs": {{epochs}}, "batch_size": 32, "optimizer": "sgd", "learning_rate": 0.01, "seed": 3, "threads": 1 },
             "early_stopping": { "enabled": false }, "checkpointing": { "keep_last": 1 } },
           "objective": { "metric": "val_accuracy", "mode": "max" },
@@ -31,9 +35,9 @@ public sealed class SweepEndToEndTests(MotoFixture moto)
         await using var f = await StudyFleet.CreateAsync(moto.Server);
         f.Fleet.StartWorker("worker-a", QuickCancel);
         f.Fleet.StartWorker("worker-b", QuickCancel);
-        f.StartCoordinator("coord-a");
+        f.StartCoordinator("coord-a", QuickLook);
         var cnn = """{ "type": "cnn", "conv": [ { "filters": 8, "pool": 2 } ], "hidden": [32] }""";
-        var request = f.File("sweep.json", Request(f, trials: 8, epochs: 6, cnn, """, "stopping": { "rule": "asha", "min_epochs": 1, "reduction_factor": 2 }"""));
+        var request = f.File("sweep.json", Request(f, trials: 8, epochs: 6, cnn, """, "stopping": { "rule": "asha", "min_epochs": 1, "reduction_factor": 2 }""", images: 6000));
 
         Assert.Equal(0, (await f.TwAsync(TimeSpan.FromMinutes(1), "tune", request, "--study-id", "r1")).ExitCode);
         var wait = await f.TwAsync(StudyTimeout, "study", "wait", "r1", "-o", "json");
