@@ -17,15 +17,15 @@ public sealed class FaultToleranceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string WriteSpec(string name)
+    private string WriteSpec(string name, int epochs = 3)
     {
         var path = Path.Combine(_dir, name + ".json");
-        // 3 epochs of 50 steps (3200 examples, 2 ranks x 32), a checkpoint every 20 steps.
+        // Epochs of 50 steps (3200 examples, 2 ranks x 32), a checkpoint every 20 steps.
         File.WriteAllText(path, $$"""
             { "apiVersion": "trainingworkers/v1", "name": "{{name}}",
               "model": { "type": "mlp", "hidden": [32], "dropout": 0 },
               "data": { "train": "fashion-mnist", "train_limit": 3200, "validation_split": 0, "use_test_set": false },
-              "training": { "epochs": 3, "batch_size": 32, "threads": 1, "seed": 11 },
+              "training": { "epochs": {{epochs}}, "batch_size": 32, "threads": 1, "seed": 11 },
               "checkpointing": { "every_steps": 20, "keep_last": 10 } }
             """);
         return path;
@@ -83,7 +83,9 @@ public sealed class FaultToleranceTests : IDisposable
     [Fact]
     public async Task LauncherTerminated_RanksStopAfterTheSameStep_CheckpointAndExit130()
     {
-        var spec = WriteSpec("stop");
+        // Far more epochs than it runs: on a quiet machine 3 epochs end about a second after the first checkpoint,
+        // before the SIGTERM sent on seeing it arrives.
+        var spec = WriteSpec("stop", epochs: 100);
         var runs = Path.Combine(_dir, "stopped");
         using var launcher = TwProcess.Start(_dir, Launch(spec, runs, maxRestarts: 0));
         await launcher.WaitForFileAsync(runs, "manifest.json", Timeout);
