@@ -54,7 +54,7 @@ public sealed class EmulatorDeployTests(SynthesizedFleet synth) : IAsyncLifetime
         environment["TW_Worker__PollWait"] = "00:00:01";
         environment["TW_Worker__HealthPort"] = MotoServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["TW_Worker__UseInstanceMetadata"] = "false";
-        await using var worker = WorkerProcess.Start("cfn-worker", environment);
+        await using var worker = ServiceProcess.Start("cfn-worker", "tw-worker.dll", environment);
         await worker.WaitForLogAsync("polling", TimeSpan.FromSeconds(90));
 
         var spec = Path.Combine(directory, "job.json");
@@ -149,7 +149,7 @@ public sealed class EmulatorDeployTests(SynthesizedFleet synth) : IAsyncLifetime
         _ => node?.DeepClone(),
     };
 
-    private static async Task<JsonNode> WaitForEndAsync(string jobId, string[] fleet, WorkerProcess worker)
+    private static async Task<JsonNode> WaitForEndAsync(string jobId, string[] fleet, ServiceProcess worker)
     {
         var clock = Stopwatch.StartNew();
         while (true)

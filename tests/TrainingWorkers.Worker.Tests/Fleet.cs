@@ -26,7 +26,7 @@ public sealed class FleetCollection : ICollectionFixture<MotoFixture>
 internal sealed class Fleet : IAsyncDisposable
 {
     public const int MaxReceiveCount = 5;
-    private readonly List<WorkerProcess> _workers = [];
+    private readonly List<ServiceProcess> _workers = [];
     private readonly ServiceProvider _services;
 
     private Fleet(MotoServer moto, string name, string directory, ServiceProvider services, IAmazonSQS sqs, string queueUrl, string dlqUrl)
@@ -75,7 +75,7 @@ internal sealed class Fleet : IAsyncDisposable
     }
 
     /// <summary>Starts a worker with short leases (so takeovers happen in seconds) and the given overrides.</summary>
-    public WorkerProcess StartWorker(string name, IReadOnlyDictionary<string, string>? overrides = null)
+    public ServiceProcess StartWorker(string name, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var env = new Dictionary<string, string?>(MotoFixture.ChildEnvironment())
         {
@@ -98,7 +98,7 @@ internal sealed class Fleet : IAsyncDisposable
             ["TW_Worker__UseInstanceMetadata"] = "false",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) env[key] = value;
-        var worker = WorkerProcess.Start(name, env);
+        var worker = ServiceProcess.Start(name, "tw-worker.dll", env);
         _workers.Add(worker);
         return worker;
     }
@@ -127,7 +127,7 @@ internal sealed class Fleet : IAsyncDisposable
     }
 
     /// <summary>Starts a worker and a slow job on it, and returns once the job has a durable checkpoint.</summary>
-    public async Task<WorkerProcess> StartTrainingAsync(string workerName, string jobId, int epochs)
+    public async Task<ServiceProcess> StartTrainingAsync(string workerName, string jobId, int epochs)
     {
         var worker = StartWorker(workerName);
         await worker.WaitForLogAsync("polling", TimeSpan.FromSeconds(60));

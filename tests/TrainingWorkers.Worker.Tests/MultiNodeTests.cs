@@ -36,7 +36,7 @@ public sealed class MultiNodeTests(MotoFixture moto)
         return JsonDocument.Parse(node.ToJsonString()).RootElement.Clone();
     }
 
-    private static async Task<WorkerProcess[]> StartAsync(Fleet fleet, params string[] names)
+    private static async Task<ServiceProcess[]> StartAsync(Fleet fleet, params string[] names)
     {
         var workers = names.Select(n => fleet.StartWorker(n, Gang)).ToArray();
         foreach (var w in workers) await w.WaitForLogAsync("polling", TimeSpan.FromSeconds(90));
@@ -166,7 +166,7 @@ public sealed class MultiNodeTests(MotoFixture moto)
     }
 
     /// <summary>The lines of a worker's log from its node of the job starting (formed as node 0, or joined) to that node's end.</summary>
-    private static (int Start, int End) Tenure(WorkerProcess worker, string jobId)
+    private static (int Start, int End) Tenure(ServiceProcess worker, string jobId)
     {
         var lines = worker.Log.Split('\n');
         var start = Array.FindIndex(lines, l => l.Contains($"Job {jobId}: gang of 2 formed", StringComparison.Ordinal) || l.Contains($"Job {jobId}: joined the gang", StringComparison.Ordinal));

@@ -6,14 +6,17 @@ using System.Text;
 
 namespace TrainingWorkers.Testing;
 
-/// <summary>A real tw-worker process (tw-worker.dll beside the tests), its log, and the signals a fleet sends it.</summary>
-public sealed partial class WorkerProcess : IAsyncDisposable
+/// <summary>
+/// A real tw-worker, tw-coordinator or tw process (its dll beside the tests), its output, and the signals a fleet sends it.
+/// </summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly StringBuilder _stdout = new();
     private readonly Lock _gate = new();
 
-    private WorkerProcess(Process process, string name)
+    private ServiceProcess(Process process, string name)
     {
         _process = process;
         Name = name;
@@ -24,6 +27,7 @@ public sealed partial class WorkerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>Standard output and standard error, line by line as they came.</summary>
     public string Log
     {
         get
@@ -32,22 +36,32 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Standard output alone (what a command prints as its result).</summary>
+    public string Stdout
+    {
+        get
+        {
+            lock (_gate) return _stdout.ToString();
+        }
+    }
+
     /// <param name="environment">Added to this process's environment; a null value removes the variable.</param>
-    public static WorkerProcess Start(string name, IReadOnlyDictionary<string, string?> environment)
+    public static ServiceProcess Start(string name, string dll, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tw-worker.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (key, value) in environment)
         {
             if (value is null) info.Environment.Remove(key);
             else info.Environment[key] = value;
         }
-        var worker = new WorkerProcess(Process.Start(info)!, name);
-        worker._process.OutputDataReceived += (_, e) => worker.Append(e.Data);
-        worker._process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
-        worker._process.BeginOutputReadLine();
-        worker._process.BeginErrorReadLine();
-        return worker;
+        var started = new ServiceProcess(Process.Start(info)!, name);
+        started._process.OutputDataReceived += (_, e) => started.Append(e.Data, stdout: true);
+        started._process.ErrorDataReceived += (_, e) => started.Append(e.Data, stdout: false);
+        started._process.BeginOutputReadLine();
+        started._process.BeginErrorReadLine();
+        return started;
     }
 
     /// <summary>Waits until the log has a line containing <paramref name="text"/>.</summary>
@@ -76,7 +90,7 @@ public sealed partial class WorkerProcess : IAsyncDisposable
     /// <summary>SIGSTOP, as a long GC pause, a frozen VM or a network partition would look to the others.</summary>
     public void Pause() => Signal(19);
 
-    /// <summary>SIGCONT: the worker carries on where it stopped, unaware of the time that passed.</summary>
+    /// <summary>SIGCONT: the process carries on where it stopped, unaware of the time that passed.</summary>
     public void Resume() => Signal(18);
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -105,10 +119,14 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool stdout)
     {
         if (line is null) return;
-        lock (_gate) _log.AppendLine(line);
+        lock (_gate)
+        {
+            _log.AppendLine(line);
+            if (stdout) _stdout.AppendLine(line);
+        }
     }
 
     private static partial class Sys
